@@ -1,0 +1,23 @@
+from django.db import models
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "Viewed"
+    LIST = "list", "Listed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    EXPORT = "export", "Exported"
+    MERGE = "merge", "Merged"
+    CONSENT = "consent", "Consent recorded"
+    SEARCH = "search", "Searched"
+
+
+class Purpose(models.TextChoices):
+    """Why the record was touched: the why-code on every audit entry."""
+
+    CASEWORK = "casework", "Direct work with the resident"
+    TRIAGE = "triage", "Triage of a referral"
+    SHARED = "shared", "Shared with consent"
+    REFERRER = "referrer", "Following up a referral they made"
+    INTAKE = "intake", "Referral received"
+    ADMIN = "admin", "Record administration"

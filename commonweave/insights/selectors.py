@@ -1,0 +1,108 @@
+"""Place-level aggregates for the overview. Raw counts stay here; pages, exports and the
+API only ever see them through commonweave.insights.disclosure."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from commonweave.people.enums import FrontDoor, Stage
+from commonweave.people.models import Referral, Resident
+
+from .disclosure import publish_count, publish_share, publish_table
+
+
+def residents_by_stage(place):
+    rows = (
+        Resident.objects.active()
+        .filter(place=place)
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    raw = {row["stage"]: row["n"] for row in rows}
+    return {stage.value: raw.get(stage.value, 0) for stage in Stage}
+
+
+def referrals_by_front_door(place, *, since=None):
+    qs = Referral.objects.filter(place=place)
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    raw = {
+        row["front_door"]: row["n"]
+        for row in qs.values("front_door").annotate(n=Count("pk")).order_by()
+    }
+    return {door.value: raw.get(door.value, 0) for door in FrontDoor}
+
+
+def response_times(place, *, since=None, now=None):
+    """How first contact compared with the promise: within it, late, still waiting, overdue."""
+    now = now or timezone.now()
+    qs = Referral.objects.filter(place=place)
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    return qs.aggregate(
+        within=Count(
+            "pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))
+        ),
+        late=Count(
+            "pk", filter=Q(first_contact_at__isnull=False, first_contact_at__gt=F("due_at"))
+        ),
+        waiting=Count("pk", filter=Q(first_contact_at__isnull=True, status="new", due_at__gte=now)),
+        overdue=Count("pk", filter=Q(first_contact_at__isnull=True, status="new", due_at__lt=now)),
+    )
+
+
+def graduations_per_month(place, *, months=12, now=None):
+    now = now or timezone.now()
+    start = (now - timedelta(days=31 * (months - 1))).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    rows = (
+        Resident.objects.active()
+        .filter(place=place, graduated_at__gte=start)
+        .annotate(month=TruncMonth("graduated_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    raw = {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
+    keys = []
+    cursor = start
+    while cursor <= now:
+        keys.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return {key: raw.get(key, 0) for key in keys}
+
+
+@dataclass(frozen=True)
+class PlaceOverview:
+    by_stage: object
+    by_front_door: object
+    response: dict
+    within_promise_share: str
+    graduations: object
+
+
+def place_overview(viewer, *, now=None) -> PlaceOverview:
+    """The published overview for the viewer's place: every number already protected."""
+    place = viewer.place
+    threshold = place.suppression_threshold
+    by_stage = publish_table(residents_by_stage(place), dict(Stage.choices), threshold=threshold)
+    by_door = publish_table(
+        referrals_by_front_door(place), dict(FrontDoor.choices), threshold=threshold
+    )
+    response = response_times(place, now=now)
+    contacted = response["within"] + response["late"]
+    graduations = publish_table(graduations_per_month(place, now=now), threshold=threshold)
+    return PlaceOverview(
+        by_stage=by_stage,
+        by_front_door=by_door,
+        response={
+            key: publish_count(value, threshold=threshold) for key, value in response.items()
+        },
+        within_promise_share=publish_share(response["within"], contacted, threshold=threshold),
+        graduations=graduations,
+    )

@@ -1,0 +1,174 @@
+"""Reads for resident journeys. Every selector takes the viewer, so no read can forget
+whose data it is. Lists return querysets with their joins, ready to paginate."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .access import SHARE_ROLES, residents_held_by
+from .enums import OPEN_STAGES, ReferralStatus
+from .models import Referral, Resident
+
+
+def triage_queue(viewer, *, assigned_to=None):
+    """Referrals waiting for first contact, soonest due first (overdue ones lead)."""
+    if not viewer or not viewer.casework_org_ids:
+        return Referral.objects.none()
+    qs = Referral.objects.filter(
+        place=viewer.place,
+        status=ReferralStatus.NEW,
+        resident__organisation_id__in=viewer.casework_org_ids,
+        resident__merged_into__isnull=True,
+    )
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    return qs.select_related("resident", "assigned_to", "referring_organisation").order_by(
+        "due_at", "pk"
+    )
+
+
+def referral_for_triage(viewer, public_id):
+    """One referral the viewer's casework organisations hold, or None."""
+    if not viewer or not viewer.casework_org_ids:
+        return None
+    return (
+        Referral.objects.select_related("resident", "assigned_to", "referring_organisation")
+        .filter(
+            public_id=public_id,
+            place=viewer.place,
+            resident__organisation_id__in=viewer.casework_org_ids,
+        )
+        .first()
+    )
+
+
+def referrals_made_by(viewer):
+    """Referrals the viewer's organisations made: what a partner may follow up."""
+    if not viewer or not viewer.member_org_ids:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(
+            place=viewer.place, referring_organisation_id__in=viewer.member_org_ids
+        )
+        .select_related("referring_organisation", "resident")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def caseload(viewer, catalyst):
+    """A catalyst's open residents, next actions first, overdue ones leading."""
+    return (
+        residents_held_by(viewer)
+        .filter(catalyst=catalyst, stage__in=OPEN_STAGES)
+        .order_by("next_action_due", "full_name", "pk")
+    )
+
+
+def overdue_next_actions(viewer, catalyst):
+    return caseload(viewer, catalyst).filter(next_action_due__lt=timezone.localdate())
+
+
+def possible_duplicates(viewer, resident, *, limit=10):
+    """Other records the same organisation holds with the same name and date of birth,
+    or the same phone number or email. Offered for merging, never merged silently."""
+    match = Q()
+    if resident.date_of_birth and resident.name_key:
+        match |= Q(name_key=resident.name_key, date_of_birth=resident.date_of_birth)
+    if resident.phone_key:
+        match |= Q(phone_key=resident.phone_key)
+    if resident.email_key:
+        match |= Q(email_key=resident.email_key)
+    if not match:
+        return Resident.objects.none()
+    return (
+        residents_held_by(viewer)
+        .filter(organisation_id=resident.organisation_id)
+        .filter(match)
+        .exclude(pk=resident.pk)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def resident_timeline(resident, *, include_notes=True):
+    """The resident's journey as one dated list: referrals, stages, conversations,
+    goals and connections. Notes are left out for consented sharing."""
+    items = []
+    for referral in resident.referrals.select_related("referring_organisation"):
+        items.append({"at": referral.received_at, "kind": "referral", "obj": referral})
+    for change in resident.stage_changes.all():
+        items.append({"at": change.changed_at, "kind": "stage", "obj": change})
+    if include_notes:
+        for conversation in resident.conversations.select_related("author"):
+            items.append(
+                {"at": conversation.happened_at, "kind": "conversation", "obj": conversation}
+            )
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items
+
+
+def residents_with_possible_duplicates(viewer, residents) -> set:
+    """Primary keys of those `residents` for which possible_duplicates would offer a match:
+    the triage queue's flag, in one query for a whole page rather than one per row."""
+    residents = list(residents)
+    phones = {r.phone_key for r in residents if r.phone_key}
+    emails = {r.email_key for r in residents if r.email_key}
+    named = [r for r in residents if r.date_of_birth and r.name_key]
+    match = Q(phone_key__in=phones) | Q(email_key__in=emails)
+    if named:
+        match |= Q(
+            name_key__in={r.name_key for r in named},
+            date_of_birth__in={r.date_of_birth for r in named},
+        )
+    if not (phones or emails or named):
+        return set()
+    candidates = list(
+        residents_held_by(viewer)
+        .filter(organisation_id__in={r.organisation_id for r in residents})
+        .filter(match)
+        .values_list("pk", "organisation_id", "name_key", "date_of_birth", "phone_key", "email_key")
+    )
+    flagged = set()
+    for r in residents:
+        for pk, org_id, name, born, phone, email in candidates:
+            if pk == r.pk or org_id != r.organisation_id:
+                continue
+            if (
+                (r.phone_key and phone == r.phone_key)
+                or (r.email_key and email == r.email_key)
+                or (
+                    r.date_of_birth and r.name_key and (name, born) == (r.name_key, r.date_of_birth)
+                )
+            ):
+                flagged.add(r.pk)
+                break
+    return flagged
+
+
+def referrals_followed_by(viewer):
+    """Referrals a viewer may follow up as the referrer: those made by an organisation
+    where they work with people, or by them personally. An analyst or place admin sees
+    only their own, since those roles see aggregates, not people."""
+    if not viewer:
+        return Referral.objects.none()
+    return referrals_made_by(viewer).filter(
+        Q(referring_organisation_id__in=viewer.org_ids(*SHARE_ROLES))
+        | Q(referred_by_id=viewer.user_id)
+    )
+
+
+def referral_for_referrer(viewer, public_id):
+    """One referral the viewer follows as its referrer, or one whose resident their
+    casework organisations hold; else None (the caller's 404)."""
+    if not viewer:
+        return None
+    referral = (
+        Referral.objects.select_related("resident", "referring_organisation")
+        .filter(public_id=public_id, place=viewer.place)
+        .first()
+    )
+    if referral is None:
+        return None
+    if referral.resident.organisation_id in viewer.casework_org_ids:
+        return referral
+    if referrals_followed_by(viewer).filter(pk=referral.pk).exists():
+        return referral
+    return None

@@ -1,0 +1,36 @@
+from django.utils.functional import SimpleLazyObject
+
+from .models import Place
+from .viewer import viewer_for_user
+
+SESSION_KEY = "current_place_id"
+
+
+def _current_place(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    places = Place.objects.filter(organisations__memberships__user=user).distinct()
+    place_id = request.session.get(SESSION_KEY)
+    if place_id is not None:
+        place = places.filter(pk=place_id).first()
+        if place is not None:
+            return place
+    return places.order_by("pk").first()
+
+
+class CurrentPlaceMiddleware:
+    """Sets request.place (the place the user is working in) and request.viewer.
+
+    Both are recomputed on every request, so a removed membership ends access at once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.place = SimpleLazyObject(lambda: _current_place(request))
+        request.viewer = SimpleLazyObject(
+            lambda: viewer_for_user(request.user, request.place or None)
+        )
+        return self.get_response(request)

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def members(request):
+    return HttpResponse("Not built yet")

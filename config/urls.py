@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from commonweave.api.urls import api
+
+urlpatterns = [
+    path("", include("commonweave.web.urls")),
+    path("", include("commonweave.people.urls")),
+    path("account/", include("commonweave.accounts.urls")),
+    path("place/", include("commonweave.tenancy.urls")),
+    path("audit/", include("commonweave.audit.urls")),
+    path("overview/", include("commonweave.insights.urls")),
+    path("api/", api.urls),
+]
+
+handler400 = "commonweave.web.views.bad_request"
+handler403 = "commonweave.web.views.permission_denied"
+handler404 = "commonweave.web.views.page_not_found"
+handler500 = "commonweave.web.views.server_error"

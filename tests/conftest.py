@@ -1,0 +1,144 @@
+"""Personas shared by every test (see docs/testing.md).
+
+Place "Testford": organisation A (the lead VCSE, holds residents) and organisation B
+(the council, a partner). Personas: a catalyst and a manager (coordinator + place admin)
+at A, a partner worker and a catalyst at B, an analyst, and an outsider who works in a
+different place.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from commonweave.demo.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PlaceFactory,
+    ResidentFactory,
+)
+from commonweave.tenancy.enums import OrganisationKind, Role
+from commonweave.tenancy.viewer import viewer_for_user
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings):
+    # Argon2 is deliberately slow; tests do not need it except where they say so.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@dataclass
+class World:
+    place: object
+    org_a: object
+    org_b: object
+    catalyst_a: object
+    manager_a: object
+    worker_b: object
+    catalyst_b: object
+    analyst: object
+    outsider: object
+    other_place: object
+
+    def viewer(self, user):
+        return viewer_for_user(user, self.place)
+
+    @property
+    def personas(self):
+        return {
+            "catalyst_a": self.catalyst_a,
+            "manager_a": self.manager_a,
+            "worker_b": self.worker_b,
+            "catalyst_b": self.catalyst_b,
+            "analyst": self.analyst,
+            "outsider": self.outsider,
+            "anonymous": None,
+        }
+
+
+@pytest.fixture
+def world(db):
+    place = PlaceFactory(name="Testford", slug="testford")
+    org_a = OrganisationFactory(place=place, name="Testford Connect", kind=OrganisationKind.VCSE)
+    org_b = OrganisationFactory(place=place, name="Testford Council", kind=OrganisationKind.COUNCIL)
+    place.lead_organisation = org_a
+    place.save(update_fields=["lead_organisation"])
+
+    catalyst_a = MembershipFactory(
+        organisation=org_a, role=Role.CATALYST, user__email="catalyst.a@example.org"
+    ).user
+    manager_a = MembershipFactory(
+        organisation=org_a, role=Role.COORDINATOR, user__email="manager.a@example.org"
+    ).user
+    MembershipFactory(organisation=org_a, role=Role.PLACE_ADMIN, user=manager_a)
+    worker_b = MembershipFactory(
+        organisation=org_b, role=Role.PARTNER_WORKER, user__email="worker.b@example.org"
+    ).user
+    catalyst_b = MembershipFactory(
+        organisation=org_b, role=Role.CATALYST, user__email="catalyst.b@example.org"
+    ).user
+    analyst = MembershipFactory(
+        organisation=org_a, role=Role.ANALYST, user__email="analyst@example.org"
+    ).user
+
+    other_place = PlaceFactory(name="Elsewhere", slug="elsewhere")
+    org_c = OrganisationFactory(place=other_place, name="Elsewhere Connect")
+    other_place.lead_organisation = org_c
+    other_place.save(update_fields=["lead_organisation"])
+    outsider = MembershipFactory(
+        organisation=org_c, role=Role.CATALYST, user__email="outsider@example.org"
+    ).user
+    MembershipFactory(organisation=org_c, role=Role.PLACE_ADMIN, user=outsider)
+    return World(
+        place=place,
+        org_a=org_a,
+        org_b=org_b,
+        catalyst_a=catalyst_a,
+        manager_a=manager_a,
+        worker_b=worker_b,
+        catalyst_b=catalyst_b,
+        analyst=analyst,
+        outsider=outsider,
+        other_place=other_place,
+    )
+
+
+@pytest.fixture
+def resident_a(world):
+    """A resident held by organisation A, on catalyst A's caseload."""
+    return ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def login():
+    return client_for
+
+
+def assert_access(world, method, url, expected, data=None, **extra):
+    """The permission matrix: `expected` maps persona name -> status code.
+
+    Every persona not named must get 404 (or a redirect to sign in, for anonymous), so a
+    test states who can see, who can change, and who must find nothing there.
+    """
+    results = {}
+    for name, user in world.personas.items():
+        client = client_for(user)
+        response = getattr(client, method)(url, data=data or {}, **extra)
+        results[name] = response.status_code
+    wanted = {
+        name: expected.get(name, 302 if name == "anonymous" else 404) for name in world.personas
+    }
+    assert results == wanted
+    return results
