@@ -111,6 +111,7 @@ class CheckedPage:
 
 def _new_page(browser, live_server, **context_options):
     context = browser.new_context(**context_options)
+    context.set_default_timeout(10_000)  # fail fast: a live server page loads in well under 1s
     page = CheckedPage(context.new_page(), live_server.url)
     return context, page
 
