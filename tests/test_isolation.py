@@ -65,10 +65,6 @@ def resident_urls(resident):
     return urls
 
 
-# Until the resident pages land these fail; strict so the marker must go when they do.
-pending_resident_pages = pytest.mark.xfail(reason="resident pages not built yet", strict=True)
-
-
 @pytest.fixture
 def residents_of_a(world):
     residents = []
@@ -84,7 +80,6 @@ def residents_of_a(world):
     return residents
 
 
-@pending_resident_pages
 def test_no_user_outside_organisation_a_can_reach_any_of_its_residents(world, residents_of_a):
     outsiders = {
         "worker_b": client_for(world.worker_b),
@@ -105,7 +100,6 @@ def test_no_user_outside_organisation_a_can_reach_any_of_its_residents(world, re
     assert leaks == []
 
 
-@pending_resident_pages
 def test_the_holding_catalyst_can_open_every_one(world, residents_of_a):
     client = client_for(world.catalyst_a)
     statuses = {
@@ -115,7 +109,6 @@ def test_the_holding_catalyst_can_open_every_one(world, residents_of_a):
     assert statuses == {200}
 
 
-@pending_resident_pages
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -151,7 +151,8 @@ def referrals_followed_by(viewer):
         return Referral.objects.none()
     return referrals_made_by(viewer).filter(
         Q(referring_organisation_id__in=viewer.org_ids(*SHARE_ROLES))
-        | Q(referred_by_id=viewer.user_id)
+        # An API token has no user: `referred_by_id=None` would match every token referral.
+        | (Q(referred_by_id=viewer.user_id) if viewer.user_id else Q(pk__in=[]))
     )
 
 
@@ -172,3 +173,34 @@ def referral_for_referrer(viewer, public_id):
     if referrals_followed_by(viewer).filter(pk=referral.pk).exists():
         return referral
     return None
+
+
+def contacts_waiting(viewer, catalyst):
+    """Referrals assigned to this catalyst still waiting for first contact, soonest due first."""
+    return triage_queue(viewer, assigned_to=catalyst)
+
+
+def residents_matching(viewer, query, *, limit=50):
+    """Residents the viewer may open whose name, phone or postcode matches `query`.
+    Searches the normalised keys, so case, spacing and phone formatting don't matter."""
+    from .access import residents_visible_to
+    from .models import name_key, phone_key
+
+    match = Q(name_key__contains=name_key(query)) if name_key(query) else Q(pk__in=[])
+    digits = phone_key(query)
+    if len(digits) >= 6:
+        match |= Q(phone_key__contains=digits)
+    postcode = " ".join(query.upper().split())
+    if 5 <= len(postcode) <= 8:
+        match |= Q(postcode__iexact=postcode)
+    return (
+        residents_visible_to(viewer)
+        .filter(match)
+        .select_related("organisation", "catalyst")
+        .order_by("full_name", "pk")[:limit]
+    )
+
+
+def current_consents(resident):
+    """The resident's consents as they stand now, one row per purpose (and organisation)."""
+    return list(resident.consents.select_related("organisation").order_by("purpose", "pk"))

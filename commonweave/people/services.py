@@ -200,6 +200,21 @@ def catalysts_for(organisation_id):
     ).distinct()
 
 
+def catalysts_for_orgs(organisation_ids):
+    """Everyone who does casework in any of these organisations (a coordinator's team)."""
+    from commonweave.accounts.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role__in=CASEWORK_ROLES,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
 @transaction.atomic
 def referral_assign(*, viewer, referral, catalyst) -> Referral:
     """Assign a referral (and the resident's casework) to a catalyst of the holding organisation.
