@@ -98,9 +98,11 @@ class GovukFormMixin:
                 field.widget.attrs["class"] = (
                     field.widget.attrs.get("class", "") + " " + css
                 ).strip()
-            field.widget.attrs.setdefault("id", f"id_{name}")
+            # Prefixed, so two forms of one kind on a page never share an id.
+            html_id = f"id_{self.add_prefix(name)}"
+            field.widget.attrs.setdefault("id", html_id)
             if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+                field.widget.attrs["aria-describedby"] = f"{html_id}-hint"
 
     def full_clean(self):
         super().full_clean()
@@ -111,9 +113,10 @@ class GovukFormMixin:
                 if kind in ("input", "textarea", "select", "file"):
                     error_class = f" govuk-{'textarea' if kind == 'textarea' else kind}--error"
                     widget.attrs["class"] = widget.attrs.get("class", "") + error_class
-                described = f"id_{name}-error"
+                html_id = f"id_{self.add_prefix(name)}"
+                described = f"{html_id}-error"
                 if self.fields[name].help_text:
-                    described = f"id_{name}-hint " + described
+                    described = f"{html_id}-hint " + described
                 widget.attrs["aria-describedby"] = described
 
     def field_kind(self, name):

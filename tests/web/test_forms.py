@@ -66,3 +66,11 @@ def test_date_field_accepts_a_real_date_and_refuses_the_future():
     )
     assert not future.is_valid()
     assert future.errors["born"] == ["The date must be in the past"]
+
+
+def test_two_prefixed_forms_on_one_page_never_share_an_id():
+    first = render(SampleForm(data={"one-name": ""}, prefix="one"))
+    second = render(SampleForm(data={"two-name": ""}, prefix="two"))
+    assert 'id="id_one-name"' in first and 'id="id_two-name"' in second
+    assert 'for="id_one-name"' in first
+    assert 'id="id_one-name-error"' in first and 'aria-describedby="id_one-name-hint' in first
