@@ -193,12 +193,13 @@ def residents_matching(viewer, query, *, limit=50):
     postcode = " ".join(query.upper().split())
     if 5 <= len(postcode) <= 8:
         match |= Q(postcode__iexact=postcode)
-    return (
+    found = (
         residents_visible_to(viewer)
         .filter(match)
         .select_related("organisation", "catalyst")
-        .order_by("full_name", "pk")[:limit]
+        .order_by("full_name", "pk")
     )
+    return found if limit is None else found[:limit]
 
 
 def current_consents(resident):
