@@ -106,3 +106,83 @@ def place_overview(viewer, *, now=None) -> PlaceOverview:
         within_promise_share=publish_share(response["within"], contacted, threshold=threshold),
         graduations=graduations,
     )
+
+
+# --- the overview page: a chosen period ----------------------------------------------------
+
+# Months back the overview can look; None is all time.
+PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}
+DEFAULT_PERIOD = "12"
+
+
+def _months_since_first_graduation(place, now):
+    first = (
+        Resident.objects.active()
+        .filter(place=place, graduated_at__isnull=False)
+        .order_by("graduated_at")
+        .values_list("graduated_at", flat=True)
+        .first()
+    )
+    if first is None or first > now:
+        return 1
+    return (now.year - first.year) * 12 + (now.month - first.month) + 1
+
+
+def _month_label(key: str) -> str:
+    year, month = key.split("-")
+    return f"{_MONTH_NAMES[int(month) - 1]} {year}"
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def place_overview_for_period(viewer, *, months=None, now=None) -> PlaceOverview:
+    """The published overview for the viewer's place over the last `months` months
+    (None: all time). Residents by stage is always where everyone is now; referrals,
+    response times and graduations count only what happened in the period.
+
+    Every number is already protected by commonweave.insights.disclosure.
+    """
+    now = now or timezone.now()
+    place = viewer.place
+    threshold = place.suppression_threshold
+    if months is None:
+        since = None
+        graduation_months = _months_since_first_graduation(place, now)
+    else:
+        since = now - timedelta(days=round(30.44 * months))
+        graduation_months = months
+    by_stage = publish_table(residents_by_stage(place), dict(Stage.choices), threshold=threshold)
+    by_door = publish_table(
+        referrals_by_front_door(place, since=since), dict(FrontDoor.choices), threshold=threshold
+    )
+    response = response_times(place, since=since, now=now)
+    contacted = response["within"] + response["late"]
+    graduation_counts = graduations_per_month(place, months=graduation_months, now=now)
+    graduations = publish_table(
+        graduation_counts,
+        {key: _month_label(key) for key in graduation_counts},
+        threshold=threshold,
+    )
+    return PlaceOverview(
+        by_stage=by_stage,
+        by_front_door=by_door,
+        response={
+            key: publish_count(value, threshold=threshold) for key, value in response.items()
+        },
+        within_promise_share=publish_share(response["within"], contacted, threshold=threshold),
+        graduations=graduations,
+    )

@@ -5,4 +5,5 @@ from . import views
 app_name = "insights"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export.csv", views.overview_csv, name="overview_csv"),
 ]
