@@ -10,7 +10,7 @@ NPM_STAMP := node_modules/.installed
 PORT ?= 8000
 RESIDENTS ?= 300
 
-.PHONY: run test test-sqlite test-postgres bench lint install assets browser-deps demo
+.PHONY: run test test-sqlite test-postgres bench lint install assets browser-deps demo worker
 
 $(STAMP): requirements.txt
 	@test -n "$(PY_BOOT)" || { echo "Python 3.12+ is required (Django 6 needs it)"; exit 1; }
@@ -42,6 +42,12 @@ run: assets
 	$(PY) manage.py migrate --noinput
 	$(PY) -m commonweave demo --residents $(RESIDENTS) --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The background-job worker for production (COMMONWEAVE_TASKS=db; see README). Run it next to the
+# web server with the same environment; it picks up queued jobs from the database.
+worker: install
+	$(PY) manage.py migrate --noinput
+	COMMONWEAVE_TASKS=db $(PY) manage.py db_worker --queue-name default
 
 demo: install
 	$(PY) manage.py migrate --noinput
