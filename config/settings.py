@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "ninja",  # serves the API docs from installed static files, not a CDN
     "commonweave.accounts",
     "commonweave.tenancy",
     "commonweave.audit",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "commonweave.api",
     "commonweave.web",
     "commonweave.demo",
+    "commonweave.jobs",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "commonweave.tenancy.middleware.CurrentPlaceMiddleware",
+    # After OTP and place: unverified sessions go to the verify step, and staff of a
+    # place that requires two-factor sign-in go to set it up (SAFETY 6).
+    "commonweave.accounts.middleware.TwoFactorMiddleware",
     "commonweave.web.middleware.PrivatePagesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,7 +146,11 @@ PASSWORD_HASHERS = [
 # SAFETY 7: at least 12 characters, long passphrases allowed, no composition rules,
 # common passwords refused.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our user has a single `name`, not first_name/last_name.
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -157,9 +167,13 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Renders that template with the time to try again (same words whether or not the email
+# has an account).
+AXES_LOCKOUT_CALLABLE = "commonweave.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Commonweave"
 
 # Sessions end after 30 idle minutes (SAFETY 7).
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", "1800"))
@@ -195,7 +209,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The header only makes the site eligible; joining the preload list is a separate,
+    # deliberate submission by the operator. SECURE_HSTS_PRELOAD=0 leaves it out.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -220,10 +236,38 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Background jobs (commonweave/jobs) run on Django's tasks framework. By default they run
+# inline (ImmediateBackend), so development and tests need nothing extra; COMMONWEAVE_TASKS=db
+# queues them in the database for a separate `manage.py db_worker` process (`make worker`).
+# django_tasks_db is always installed so its table exists whichever backend is chosen.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if env("COMMONWEAVE_TASKS", "immediate") == "db"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+    }
+}
+
+# Development prints email to the console; production sends through SMTP (EMAIL_HOST ...).
+EMAIL_BACKEND_PATH = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-        "OPTIONS": {},
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": int(env("EMAIL_PORT", "587")),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        }
+        if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+        else {},
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "commonweave@localhost")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("place/", include("commonweave.tenancy.urls")),
     path("audit/", include("commonweave.audit.urls")),
     path("overview/", include("commonweave.insights.urls")),
+    path("jobs/", include("commonweave.jobs.urls")),
     path("api/", api.urls),
 ]
 

@@ -5,7 +5,11 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verify/", views.verify, name="verify"),
     path("security/", views.security, name="security"),
+    path("security/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("security/two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
+    path("security/password/", views.password_change, name="password_change"),
 ]

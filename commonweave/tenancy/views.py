@@ -1,5 +1,319 @@
-from django.http import HttpResponse
+"""Place administration (place admins only; anyone else finds nothing: 404), accepting an
+invitation, and switching between places.
+
+Views resolve the viewer, authorise, call a service and render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from commonweave.accounts.forms import NewAccountForm
+from commonweave.accounts.models import User
+
+from . import selectors, services
+from .forms import (
+    AddRoleForm,
+    ApiTokenForm,
+    InvitationForm,
+    OrganisationForm,
+    SwitchPlaceForm,
+)
+from .middleware import SESSION_KEY
+from .models import Organisation
+from .viewer import viewer_for_user
 
 
+def _admin_viewer(request):
+    """The place admin's viewer in their current place; anyone else gets a 404."""
+    viewer = request.viewer
+    if not viewer or not viewer.is_place_admin:
+        raise Http404
+    return viewer
+
+
+def _members_context(viewer, invite_form=None):
+    organisations = selectors.organisations_in_place(viewer)
+    return {
+        "organisations": selectors.organisations_with_members(viewer),
+        "invitations": list(selectors.open_invitations(viewer)),
+        "invite_form": invite_form or InvitationForm(organisations=organisations),
+    }
+
+
+# --- people and roles --------------------------------------------------------------------
+
+
+@login_required
 def members(request):
-    return HttpResponse("Not built yet")
+    """Organisations in the place with their members and roles, and open invitations."""
+    viewer = _admin_viewer(request)
+    return render(request, "tenancy/members.html", _members_context(viewer))
+
+
+def _member_page(request, viewer, member, *, form=None, remove_error=None):
+    context = {
+        "member": member,
+        "roles": list(selectors.member_roles(viewer, member)),
+        "form": form or AddRoleForm(organisations=selectors.organisations_in_place(viewer)),
+        "remove_error": remove_error,
+    }
+    return render(request, "tenancy/member.html", context)
+
+
+@login_required
+def member(request, user_id):
+    """One member's roles in this place: add a role here, remove one below."""
+    viewer = _admin_viewer(request)
+    person = selectors.member_in_place(viewer, user_id)
+    if person is None:
+        raise Http404
+    if request.method != "POST":
+        return _member_page(request, viewer, person)
+    form = AddRoleForm(request.POST, organisations=selectors.organisations_in_place(viewer))
+    if form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            membership = services.membership_add(
+                viewer=viewer,
+                user=person,
+                organisation=organisation,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error("role", error)
+        else:
+            messages.success(
+                request,
+                f"{person.name} is now {membership.get_role_display().lower()} "
+                f"at {organisation.name}.",
+            )
+            return redirect("tenancy:member", user_id=person.pk)
+    return _member_page(request, viewer, person, form=form)
+
+
+@login_required
+@require_POST
+def membership_remove(request, membership_id):
+    viewer = _admin_viewer(request)
+    membership = selectors.membership_in_place(viewer, membership_id)
+    if membership is None:
+        raise Http404
+    person = membership.user
+    try:
+        services.membership_remove(viewer=viewer, membership=membership)
+    except ValidationError as error:
+        return _member_page(request, viewer, person, remove_error=error.messages[0])
+    messages.success(
+        request,
+        f"{person.name} is no longer {membership.get_role_display().lower()} "
+        f"at {membership.organisation.name}.",
+    )
+    if person.pk == request.user.pk:
+        # Took away one of their own roles: they may no longer administer this place.
+        after = viewer_for_user(request.user, viewer.place)
+        if not after or not after.is_place_admin:
+            return redirect("web:home")
+    if selectors.member_in_place(viewer, person.pk) is None:
+        return redirect("tenancy:members")
+    return redirect("tenancy:member", user_id=person.pk)
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+@login_required
+def invite(request):
+    viewer = _admin_viewer(request)
+    organisations = selectors.organisations_in_place(viewer)
+    form = InvitationForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                viewer=viewer,
+                organisation=form.cleaned_data["organisation"],
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                link_for=lambda raw: request.build_absolute_uri(
+                    reverse("tenancy:invitation", args=[raw])
+                ),
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, "Invitation sent. The link works for 7 days.")
+            return redirect("tenancy:members")
+    return render(request, "tenancy/invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id):
+    viewer = _admin_viewer(request)
+    invitation = selectors.invitation_in_place(viewer, invitation_id)
+    if invitation is None:
+        raise Http404
+    services.invitation_revoke(viewer=viewer, invitation=invitation)
+    messages.success(request, "Invitation withdrawn. Its link no longer works.")
+    return redirect("tenancy:members")
+
+
+def _invitation_invalid(request):
+    return render(request, "tenancy/invitation_invalid.html", status=404)
+
+
+def _start_in_place(request, membership):
+    request.session[SESSION_KEY] = membership.organisation.place_id
+    messages.success(
+        request,
+        f"Welcome. You have joined {membership.organisation.name} "
+        f"as {membership.get_role_display().lower()}.",
+    )
+    return redirect("web:home")
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation(request, token):
+    """Accept an invitation. Anyone with the link may open it; unknown, expired,
+    withdrawn and used links all show the same page."""
+    invitation = selectors.open_invitation_by_token(token)
+    if invitation is None:
+        return _invitation_invalid(request)
+    context = {"invitation": invitation}
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            return render(request, "tenancy/invitation_other_account.html", context)
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, user=user)
+            except ValidationError:
+                return _invitation_invalid(request)
+            return _start_in_place(request, membership)
+        return render(request, "tenancy/invitation_accept.html", context)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        context["sign_in_url"] = (
+            reverse("accounts:login") + "?next=" + reverse("tenancy:invitation", args=[token])
+        )
+        return render(request, "tenancy/invitation_sign_in.html", context)
+    form = NewAccountForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            if error.code in ("closed", "has_account"):
+                return _invitation_invalid(request)
+            form.add_error("password1", error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _start_in_place(request, membership)
+    context["form"] = form
+    return render(request, "tenancy/invitation_new_account.html", context)
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+@login_required
+def organisation_add(request):
+    viewer = _admin_viewer(request)
+    form = OrganisationForm(request.POST or None, place=viewer.place)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_create(
+            viewer=viewer, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
+        )
+        messages.success(request, f"{organisation.name} added.")
+        return redirect("tenancy:members")
+    return render(request, "tenancy/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+def organisation_edit(request, organisation_id):
+    viewer = _admin_viewer(request)
+    organisation = Organisation.objects.filter(pk=organisation_id, place=viewer.place).first()
+    if organisation is None:
+        raise Http404
+    form = OrganisationForm(request.POST or None, place=viewer.place, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(
+            viewer=viewer,
+            organisation=organisation,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+        )
+        messages.success(request, f"{organisation.name} updated.")
+        return redirect("tenancy:members")
+    return render(
+        request, "tenancy/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def tokens(request):
+    """Tokens for partner systems. A new token's secret is shown on this response only."""
+    viewer = _admin_viewer(request)
+    organisations = selectors.organisations_in_place(viewer)
+    form = ApiTokenForm(request.POST or None, organisations=organisations)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        token, raw = services.api_token_issue(
+            viewer=viewer,
+            organisation=form.cleaned_data["organisation"],
+            name=form.cleaned_data["name"],
+            role=form.cleaned_data["role"],
+        )
+        issued = {"token": token, "raw": raw}
+        form = ApiTokenForm(organisations=organisations)
+    context = {"form": form, "issued": issued, "tokens": list(selectors.api_tokens(viewer))}
+    return render(request, "tenancy/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    viewer = _admin_viewer(request)
+    token = selectors.api_token_in_place(viewer, token_id)
+    if token is None:
+        raise Http404
+    services.api_token_revoke(viewer=viewer, token=token)
+    messages.success(request, f"Token {token.prefix} revoked. It no longer works.")
+    return redirect("tenancy:tokens")
+
+
+# --- switching place ---------------------------------------------------------------------
+
+
+@login_required
+def switch_place(request):
+    """Choose which of your places to work in (only places where you hold a role)."""
+    places = selectors.places_for_user(request.user)
+    if not places.exists():
+        raise Http404
+    current = request.place or None
+    form = SwitchPlaceForm(
+        request.POST or None,
+        places=places,
+        initial={"place": current.pk if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        place = form.cleaned_data["place"]
+        request.session[SESSION_KEY] = place.pk
+        messages.success(request, f"You are now working in {place.name}.")
+        return redirect("web:home")
+    return render(request, "tenancy/switch_place.html", {"form": form})
