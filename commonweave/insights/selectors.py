@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from commonweave.people.enums import FrontDoor, Stage
@@ -55,26 +54,40 @@ def response_times(place, *, since=None, now=None):
     )
 
 
+def _month_starts(now, months):
+    """The first instant of each of the last `months` local calendar months, oldest first,
+    plus the start of next month as the closing bound."""
+    local = timezone.localtime(now)
+    year, month = local.year, local.month
+    starts = []
+    for back in range(months - 1, -1, -1):
+        y, m = divmod((year * 12 + month - 1) - back, 12)
+        starts.append((y, m + 1))
+    y, m = divmod(year * 12 + month, 12)
+    starts.append((y, m + 1))
+    zone = timezone.get_current_timezone()
+    return [timezone.datetime(y, m, 1, tzinfo=zone) for y, m in starts]
+
+
 def graduations_per_month(place, *, months=12, now=None):
+    """Graduations in each of the last `months` calendar months (local time), as one query
+    of filtered counts over the (place, graduated_at) index: no per-row date truncation."""
     now = now or timezone.now()
-    start = (now - timedelta(days=31 * (months - 1))).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
-    rows = (
+    bounds = _month_starts(now, months)
+    months_in_order = list(zip(bounds, bounds[1:], strict=False))
+    totals = (
         Resident.objects.active()
-        .filter(place=place, graduated_at__gte=start)
-        .annotate(month=TruncMonth("graduated_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
+        .filter(place=place, graduated_at__gte=bounds[0], graduated_at__lt=bounds[-1])
+        .aggregate(
+            **{
+                f"m{index}": Count("pk", filter=Q(graduated_at__gte=start, graduated_at__lt=end))
+                for index, (start, end) in enumerate(months_in_order)
+            }
+        )
     )
-    raw = {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
-    keys = []
-    cursor = start
-    while cursor <= now:
-        keys.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return {key: raw.get(key, 0) for key in keys}
+    return {
+        f"{start:%Y-%m}": totals[f"m{index}"] for index, (start, _) in enumerate(months_in_order)
+    }
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,9 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["organisation", "stage"]),
             models.Index(fields=["catalyst", "stage"]),
-            models.Index(fields=["place", "stage"]),
-            models.Index(fields=["place", "graduated_at"]),
+            models.Index(fields=["place", "stage", "merged_into"]),
+            # Covers the overview's graduations per month: no table lookups.
+            models.Index(fields=["place", "graduated_at", "merged_into"]),
         ]
 
     def __str__(self):
@@ -189,7 +190,17 @@ class Referral(models.Model):
         ordering = ["due_at"]
         indexes = [
             models.Index(fields=["place", "status", "due_at"]),
-            models.Index(fields=["place", "received_at"]),
+            # Covers the overview's front doors and response times, read from the index alone.
+            models.Index(
+                fields=[
+                    "place",
+                    "received_at",
+                    "front_door",
+                    "status",
+                    "due_at",
+                    "first_contact_at",
+                ]
+            ),
             models.Index(fields=["referring_organisation", "received_at"]),
         ]
 

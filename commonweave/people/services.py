@@ -483,7 +483,11 @@ def resident_graduate(*, viewer, resident, version, words, giving_back="") -> Re
 
 
 def _close(viewer, resident, reason, note, *, at=None, version=None):
+    """Close the journey; referrals still waiting for first contact leave the triage queue."""
     at = at or timezone.now()
+    Referral.objects.filter(resident=resident, status=ReferralStatus.NEW).update(
+        status=ReferralStatus.CLOSED
+    )
     _move_stage(
         viewer,
         resident,

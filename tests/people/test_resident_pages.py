@@ -373,3 +373,17 @@ def test_search_by_phone_ignores_formatting(world, resident_a):
         .content.decode()
     )
     assert url("resident_detail", resident_a) in page
+
+
+def test_closing_a_journey_takes_its_waiting_referral_out_of_triage(world):
+    referral = ReferralFactory(resident__organisation=world.org_a)
+    client = client_for(world.catalyst_a)
+    assert referral.public_id in client.get(reverse("people:triage")).content.decode()
+    resident = referral.resident
+    response = client.post(
+        url("close", resident), {"version": resident.version, "reason": "no_contact"}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "closed"
+    assert referral.public_id not in client.get(reverse("people:triage")).content.decode()
