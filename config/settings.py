@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "commonweave.web",
     "commonweave.demo",
     "commonweave.jobs",
+    "commonweave.wellbeing",
+    "commonweave.directory",
+    "commonweave.learning",
     "django_tasks_db",
 ]
 
@@ -225,6 +228,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "build" / "static",  # our Sass, compiled at set-up by `npm run build`
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,6 +10,9 @@ urlpatterns = [
     path("audit/", include("commonweave.audit.urls")),
     path("overview/", include("commonweave.insights.urls")),
     path("jobs/", include("commonweave.jobs.urls")),
+    path("wellbeing/", include("commonweave.wellbeing.urls")),
+    path("directory/", include("commonweave.directory.urls")),
+    path("learning/", include("commonweave.learning.urls")),
     path("api/", api.urls),
 ]
 
