@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "commonweave.wellbeing",
     "commonweave.directory",
     "commonweave.learning",
+    "commonweave.network",
     "django_tasks_db",
 ]
 
@@ -230,6 +231,8 @@ STATICFILES_DIRS = [
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("sigma", BASE_DIR / "node_modules" / "sigma" / "dist"),
+    ("graphology", BASE_DIR / "node_modules" / "graphology" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -292,3 +295,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The directory map: a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png.
+# Empty: no tiles, the map still shows markers and the list.
+DIRECTORY_TILE_URL = env("DIRECTORY_TILE_URL", "")

@@ -12,7 +12,9 @@ urlpatterns = [
     path("jobs/", include("commonweave.jobs.urls")),
     path("wellbeing/", include("commonweave.wellbeing.urls")),
     path("directory/", include("commonweave.directory.urls")),
+    path("oruk/<slug:place_slug>/", include("commonweave.directory.oruk_urls")),
     path("learning/", include("commonweave.learning.urls")),
+    path("network/", include("commonweave.network.urls")),
     path("api/", api.urls),
 ]
 
