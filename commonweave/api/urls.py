@@ -31,3 +31,5 @@ errors.install(api)
 api.add_router("/", referrals_router)
 api.add_router("/", residents_router)
 api.add_router("/", insights_router)
+api.add_router("/", "commonweave.wellbeing.api.router")  # issue 3: life map, check-ins, scores
+api.add_router("/", "commonweave.learning.api.router")  # issue 6: sessions, barriers, actions

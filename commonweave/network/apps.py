@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class NetworkConfig(AppConfig):
     name = "commonweave.network"
     label = "network"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

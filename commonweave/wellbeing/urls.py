@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "wellbeing"
-urlpatterns = []
+urlpatterns = [
+    path("residents/<str:public_id>/", views.picture, name="picture"),
+    path("residents/<str:public_id>/checkins/new/", views.checkin_new, name="checkin_new"),
+    path("residents/<str:public_id>/priorities/new/", views.priority_new, name="priority_new"),
+    path(
+        "residents/<str:public_id>/priorities/<int:priority_id>/met/",
+        views.priority_met,
+        name="priority_met",
+    ),
+    path("checkins/<str:checkin_id>/", views.checkin_fill, name="checkin"),
+    path("checkins/<str:checkin_id>/send-link/", views.send_link, name="send_link"),
+    path("cohort/", views.cohort, name="cohort"),
+    path("cohort/export.csv", views.cohort_export, name="cohort_export"),
+    path("c/done/", views.link_done, name="link_done"),
+    path("c/<str:token>/", views.link_checkin, name="link"),
+]

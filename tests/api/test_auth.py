@@ -135,6 +135,22 @@ def test_openapi_schema_is_served_and_lists_the_endpoints(db):
         "/api/residents/{public_id}/graduate",
         "/api/residents/{public_id}/close",
         "/api/overview",
+        # issue 6: learning
+        "/api/learning/sessions",
+        "/api/learning/sessions/{public_id}",
+        "/api/learning/sessions/{public_id}/stories",
+        "/api/learning/barriers",
+        "/api/learning/barriers/similar",
+        "/api/learning/barriers/{public_id}",
+        "/api/learning/barriers/{public_id}/level",
+        "/api/learning/barriers/{public_id}/actions",
+        "/api/learning/actions",
+        "/api/learning/actions/{public_id}",
+        # issue 3: wellbeing
+        "/api/wellbeing/lifemap",
+        "/api/wellbeing/cohort",
+        "/api/residents/{public_id}/wellbeing",
+        "/api/residents/{public_id}/wellbeing/checkins",
     }
     assert set(schema["paths"]["/api/residents/{public_id}"]) == {"get", "patch"}
     schemes = schema["components"]["securitySchemes"]

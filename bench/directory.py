@@ -1,0 +1,213 @@
+"""Directory benchmarks: `python -m bench.directory` (SQLite, or PostgreSQL via DATABASE_URL).
+
+Generates a place with 50,000 services and 100,000 locations in a throwaway database, times
+text, filtered and postcode-proximity search and the ORUK /services page of 50 with
+Django's in-process client, then times an ORUK import of 10,000 services (with its
+progress bar on stderr). Prints one JSON object per line and a table; exits 1 if a target
+is missed.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+
+from bench.run import configure_environment, create_database
+
+TARGETS_MS = {
+    "directory_text_search": 100,
+    "directory_filtered_search": 100,
+    "directory_postcode_search": 100,
+    "oruk_services_page_50": 150,
+}
+IMPORT_TARGET_S = 60
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=50_000)
+    parser.add_argument("--locations", type=int, default=100_000)
+    parser.add_argument("--import-services", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--sqlite-path")
+    return parser.parse_args(argv)
+
+
+def _time(client, urls, runs, warmup):
+    for url in urls[:warmup]:
+        client.get(url)
+    samples = []
+    for i in range(runs):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
+    }
+
+
+def _feed(n, rng):
+    records = []
+    for i in range(n):
+        sid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        loc = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        records.append(
+            {
+                "id": sid,
+                "name": f"Imported group {i}",
+                "status": "active",
+                "description": "A friendly group that meets every week.",
+                "url": "https://example.org/group",
+                "service_at_locations": [
+                    {
+                        "id": str(uuid.uuid5(uuid.UUID(loc), "sal")),
+                        "location": {
+                            "id": loc,
+                            "location_type": "physical",
+                            "latitude": 53.54 + rng.uniform(-0.05, 0.05),
+                            "longitude": -2.11 + rng.uniform(-0.08, 0.08),
+                            "addresses": [
+                                {
+                                    "address_1": f"{i} High Street",
+                                    "city": "Oldham",
+                                    "state_province": "Greater Manchester",
+                                    "postal_code": "OL1 1AA",
+                                    "country": "GB",
+                                    "address_type": "physical",
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        )
+    return records
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    cleanup = configure_environment(args)
+    teardown = None
+    failed = False
+    try:
+        import django
+
+        django.setup()
+        from django.db import connection
+        from django.test import Client
+
+        from commonweave.directory import demo, importer
+        from commonweave.directory.models import Location, TaxonomyTerm
+        from commonweave.jobs.progress import TerminalBar
+        from commonweave.tenancy.models import Place
+
+        teardown = create_database()
+        print(f"bench: {connection.vendor}", file=sys.stderr)
+        rng = random.Random(args.seed)
+        place = Place.objects.create(name="Bench directory", slug="bench-directory")
+        start = time.perf_counter()
+        demo.generate_directory(
+            place, services=args.services, locations=args.locations, seed=args.seed
+        )
+        print(
+            json.dumps(
+                {
+                    "name": "directory_generate",
+                    "services": args.services,
+                    "locations": args.locations,
+                    "seconds": round(time.perf_counter() - start, 1),
+                }
+            ),
+            flush=True,
+        )
+        postcodes = list(
+            Location.objects.filter(place=place)
+            .values_list("postal_code", flat=True)
+            .distinct()[:50]
+        )
+        terms = [
+            str(t) for t in TaxonomyTerm.objects.filter(place=place).values_list("id", flat=True)
+        ]
+        words = ["lunch club", "bereavment", "walking groups", "debt advice", "knit", "carers"]
+        base = f"/directory/{place.slug}/"
+        oruk = f"/oruk/{place.slug}/services"
+        cases = {
+            "directory_text_search": [f"{base}?q={w.replace(' ', '+')}" for w in words],
+            "directory_filtered_search": [
+                f"{base}?category={t}&free=on&takes_referrals=on&age=70" for t in terms
+            ],
+            "directory_postcode_search": [
+                f"{base}?postcode={p.replace(' ', '+')}" for p in postcodes
+            ],
+            "oruk_services_page_50": [
+                f"{oruk}?page={rng.randint(1, args.services // 50)}&per_page=50" for _ in range(30)
+            ],
+            "oruk_text_search": [f"{oruk}?text={w.replace(' ', '+')}" for w in words],
+            "oruk_postcode_search": [
+                f"{oruk}?postcode={p.replace(' ', '+')}&proximity=1000" for p in postcodes
+            ],
+        }
+        client = Client()
+        rows = []
+        for name, urls in cases.items():
+            result = {
+                "name": name,
+                "n": args.services,
+                **_time(client, urls, args.runs, args.warmup),
+            }
+            target = TARGETS_MS.get(name)
+            if target:
+                result["target_ms"] = target
+                result["ok"] = result["p95_ms"] <= target
+                failed |= not result["ok"]
+            print(json.dumps(result), flush=True)
+            rows.append(result)
+        # Import
+        feed = _feed(args.import_services, rng)
+        other = Place.objects.create(name="Bench import", slug="bench-import")
+        bar = TerminalBar(sys.stderr, "import")
+        start = time.perf_counter()
+        report = importer.import_oruk(
+            other, feed, on_progress=lambda d, t: bar.update(d, t, final=d == t)
+        )
+        seconds = round(time.perf_counter() - start, 1)
+        ok = seconds <= IMPORT_TARGET_S and report.created == args.import_services
+        failed |= not ok
+        print(
+            json.dumps(
+                {
+                    "name": "oruk_import",
+                    "n": args.import_services,
+                    "seconds": seconds,
+                    "target_s": IMPORT_TARGET_S,
+                    "created": report.created,
+                    "ok": ok,
+                }
+            ),
+            flush=True,
+        )
+        print(f"\n{'page':32} {'p50':>8} {'p95':>8} target", file=sys.stderr)
+        for r in rows:
+            print(
+                f"{r['name']:32} {r['p50_ms']:>8} {r['p95_ms']:>8} {r.get('target_ms', '')}",
+                file=sys.stderr,
+            )
+    finally:
+        if teardown:
+            teardown()
+        if cleanup:
+            cleanup()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

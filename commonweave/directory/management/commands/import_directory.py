@@ -1,0 +1,66 @@
+"""Import an ORUK/HSDS JSON feed (file or URL) or a CSV into a place's directory.
+
+    manage.py import_directory oldham feed.json
+    manage.py import_directory oldham assets.csv --map name=Title --map postcode=Post\\ code
+    manage.py import_directory oldham --postcodes ONSPD.csv
+    manage.py import_directory oldham --boundaries wards.geojson --kind ward
+
+Idempotent: ids in the feed are kept, so running it again changes nothing.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commonweave.jobs.progress import TerminalBar
+from commonweave.tenancy.models import Place
+
+from ... import importer, neighbourhoods
+from ...services import ensure_default_taxonomy
+
+
+class Command(BaseCommand):
+    help = "Import a directory feed (ORUK JSON or CSV), a postcode file or boundaries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("place", help="The place's slug")
+        parser.add_argument("source", nargs="?", help="A .json/.csv file, or an http(s) URL")
+        parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+        parser.add_argument("--postcodes", help="An ONS Postcode Directory-style CSV")
+        parser.add_argument("--boundaries", help="A GeoJSON FeatureCollection of polygons")
+        parser.add_argument("--kind", default="ward", help="What the boundaries are")
+
+    def handle(self, *args, place, source, map, postcodes, boundaries, kind, **options):
+        place = Place.objects.filter(slug=place).first()
+        if place is None:
+            raise CommandError("No place with that slug")
+        ensure_default_taxonomy(place)
+        if postcodes:
+            bar = TerminalBar(sys.stderr, "postcodes")
+            count = neighbourhoods.load_postcodes(postcodes, on_progress=bar.update)
+            self.stdout.write(f"{count} postcodes loaded")
+        if boundaries:
+            report = neighbourhoods.import_boundaries(place, boundaries, kind=kind)
+            self.stdout.write(report.summary())
+        if not source:
+            return
+        bar = TerminalBar(sys.stderr, "import")
+
+        def progress(done, total):
+            bar.update(done, total, final=done == total)
+
+        if source.lower().endswith(".csv"):
+            mapping = dict(pair.split("=", 1) for pair in map)
+            with open(source, encoding="utf-8-sig") as fh:
+                report = importer.import_csv(place, fh.read(), mapping, on_progress=progress)
+        else:
+            try:
+                data = importer.load_json(source)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"Could not read the feed: {type(exc).__name__}") from None
+            report = importer.import_oruk(place, data, on_progress=progress)
+        for number, record_id, reason in report.errors:
+            self.stdout.write(f"record {number} {record_id}: {reason}")
+        for number, record_id, reason in report.warnings:
+            self.stdout.write(f"record {number} {record_id}: warning: {reason}")
+        self.stdout.write(report.summary())

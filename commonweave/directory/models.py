@@ -1,0 +1,381 @@
+"""The place's asset map: the Open Referral UK (HSDS-UK 3.0) core, plus informal spaces.
+
+Ids are UUIDs because ORUK needs string ids and an imported feed keeps its own. Everything
+belongs to one place. Nothing here is personal data except the links in `ConnectionLink`
+(which point at people.Connection and are read through the people access rules).
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .enums import (
+    AssetKind,
+    ChangeAction,
+    FollowUpOutcome,
+    ServiceStatus,
+    SuggestionStatus,
+)
+
+REVIEW_AFTER = timedelta(days=365)
+
+
+class Taxonomy(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    uri = models.URLField(blank=True, max_length=500)
+    version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    taxonomy = models.ForeignKey(
+        Taxonomy, null=True, blank=True, on_delete=models.CASCADE, related_name="terms"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    code = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    term_uri = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["place", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    """An organisation that provides services (ORUK `organization`).
+
+    Distinct from tenancy.Organisation (a partner that uses Commonweave); `partner` links
+    the two when a partner also runs services.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "tenancy.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True, max_length=500)
+    logo = models.URLField(blank=True, max_length=500)
+    uri = models.URLField(blank=True, max_length=500)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["place", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Neighbourhood(models.Model):
+    """An area the place works with: a ward, an LSOA, or an area residents drew themselves."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, blank=True, help_text="e.g. ward, lsoa21, community")
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon (WGS84).")
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "kind", "code"],
+                condition=~models.Q(code=""),
+                name="neighbourhood_unique_code",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Location(models.Model):
+    """Where a service happens. A confidential location publishes only its area."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    location_type = models.CharField(max_length=20, default="physical")
+    name = models.CharField(max_length=250, blank=True)
+    description = models.TextField(blank=True)
+    address_1 = models.CharField(max_length=250, blank=True)
+    address_2 = models.CharField(max_length=250, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state_province = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    country = models.CharField(max_length=2, default="GB")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    confidential = models.BooleanField(
+        default=False, help_text="The address is never published (e.g. a refuge): only its area."
+    )
+    area = models.CharField(
+        max_length=200, blank=True, help_text="What is published for a confidential location."
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["place", "latitude", "longitude"])]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self):
+        if self.confidential:
+            return self.area or "Confidential location"
+        return self.name or self.address_1 or "Location"
+
+
+class Service(models.Model):
+    """Anything a resident can be connected to: a service, group, activity, event or space."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=AssetKind.choices, default=AssetKind.SERVICE)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
+    name = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True, max_length=500)
+    email = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+    # Who it is for
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    eligibility = models.TextField(blank=True, help_text="Who it is for, in plain words.")
+    # Cost and access
+    is_free = models.BooleanField(default=False)
+    fees_description = models.TextField(blank=True)
+    how_to_access = models.TextField(blank=True)
+    accessibility = models.TextField(blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes, e.g. en.")
+    alert = models.TextField(blank=True)
+    # Referrals
+    takes_referrals = models.BooleanField(default=False)
+    capacity = models.CharField(
+        max_length=200, blank=True, help_text="Current capacity, e.g. 'places available'."
+    )
+    referral_organisation = models.ForeignKey(
+        "tenancy.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The partner that receives referrals made through Commonweave.",
+    )
+    # Events
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    taxonomy_terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
+    # Keeping it true
+    last_checked_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["place", "name"]),
+            models.Index(fields=["place", "last_checked_at"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def needs_review(self) -> bool:
+        return self.last_checked_at < timezone.now() - REVIEW_AFTER
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="at_locations")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["service__name", "id"]
+
+    def __str__(self):
+        return f"{self.service} at {self.location}"
+
+
+class Contact(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    def __str__(self):
+        return self.name or self.phone or self.email
+
+
+class Schedule(models.Model):
+    """Opening times: a weekly rule (RFC 5545 subset) with opening and closing times."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    freq = models.CharField(max_length=10, blank=True, default="WEEKLY")
+    byday = models.CharField(max_length=40, blank=True, help_text="e.g. MO,TU")
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["opens_at", "id"]
+
+    def __str__(self):
+        return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+
+class SearchWord(models.Model):
+    """The words a place's directory uses, for typo-tolerant search (see search.py)."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "word"], name="searchword_unique")]
+
+    def __str__(self):
+        return self.word
+
+
+class PostcodeLookup(models.Model):
+    """One row of an ONS Postcode Directory-style file: postcode to coordinates."""
+
+    postcode = models.CharField(max_length=8, primary_key=True, help_text="Upper case, no space.")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    lsoa_code = models.CharField(max_length=12, blank=True)
+    ward_code = models.CharField(max_length=12, blank=True)
+
+    def __str__(self):
+        return self.postcode
+
+
+class ChangeRecord(models.Model):
+    """Who changed which directory entry, when, and what changed (field: [before, after])."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=20, choices=ChangeAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+
+class Suggestion(models.Model):
+    """A new asset or a correction, suggested without an account; reviewed by a coordinator."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(max_length=12, unique=True)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    proposed = models.JSONField(help_text="Field name to proposed value.")
+    comment = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Suggestion {self.public_id}"
+
+
+class ConnectionLink(models.Model):
+    """Links a resident's connection (people.Connection) to the directory entry it is for."""
+
+    connection = models.OneToOneField(
+        "people.Connection", on_delete=models.CASCADE, related_name="directory_link"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="connections")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Connection to {self.service}"
+
+
+class FollowUp(models.Model):
+    """At 3 and 6 months: did the connection take?"""
+
+    link = models.ForeignKey(ConnectionLink, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=FollowUpOutcome.choices, blank=True)
+    why = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "months"], name="followup_unique_months")
+        ]
+
+    def __str__(self):
+        return f"{self.months}-month follow-up"

@@ -1,0 +1,127 @@
+"""Typo- and plural-tolerant text search that works the same on SQLite and PostgreSQL.
+
+Each service keeps `search_text`: its words, lower-cased and reduced to a singular stem,
+space-separated and padded (" lunch club older people "). The place's vocabulary of such
+words is kept in SearchWord. A query word matches itself and every vocabulary word within a
+small edit distance (rapidfuzz), so "bereavment" finds "bereavement" and "clubs" finds
+"club"; a service matches when every query word matches one of its words.
+"""
+
+import re
+import unicodedata
+
+from django.db.models import Q
+from rapidfuzz import fuzz, process
+
+WORD_RE = re.compile(r"[a-z0-9]+")
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "our",
+        "we",
+        "you",
+        "your",
+    ]
+)
+MIN_SCORE = 80  # rapidfuzz ratio (0-100) for a vocabulary word to count as the same word
+
+
+def stem(word: str) -> str:
+    """A deliberately small English singulariser: clubs->club, activities->activity."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    text = text.replace("'s", "")
+    out = []
+    for w in WORD_RE.findall(text):
+        if w in STOP_WORDS:
+            continue
+        w = stem(w)
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def search_text_for(service, term_names=()) -> str:
+    parts = [service.name, service.description, service.eligibility, *term_names]
+    if service.organization_id and getattr(service, "organization", None):
+        parts.append(service.organization.name)
+    return " " + " ".join(words(" ".join(p for p in parts if p))[:400]) + " "
+
+
+def remember_words(place, text: str):
+    from .models import SearchWord
+
+    new = {w for w in text.split() if len(w) <= 60}
+    if not new:
+        return
+    SearchWord.objects.bulk_create(
+        [SearchWord(place=place, word=w) for w in new], ignore_conflicts=True
+    )
+
+
+def _vocabulary(place) -> list[str]:
+    from .models import SearchWord
+
+    return list(SearchWord.objects.filter(place=place).values_list("word", flat=True))
+
+
+def expand(place, query: str) -> list[set[str]]:
+    """For each query word, the vocabulary words it may mean (itself always included)."""
+    query_words = words(query)
+    if not query_words:
+        return []
+    vocabulary = _vocabulary(place)
+    expanded = []
+    for qw in query_words:
+        alike = {qw}
+        if len(qw) >= 4:
+            for match, _score, _i in process.extract(
+                qw, vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=8
+            ):
+                alike.add(match)
+        expanded.append(alike)
+    return expanded
+
+
+def text_filter(place, query: str) -> Q | None:
+    """A Q over Service.search_text, or None when the query has no words."""
+    groups = expand(place, query)
+    if not groups:
+        return None
+    condition = Q()
+    for alike in groups:
+        any_of = Q()
+        for w in sorted(alike):
+            any_of |= Q(search_text__contains=f" {w} ")
+        condition &= any_of
+    return condition

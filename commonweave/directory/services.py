@@ -1,0 +1,388 @@
+"""Writes to the directory. Every change to an entry keeps a ChangeRecord (who, when, what)."""
+
+import secrets
+import uuid
+from datetime import date, time, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from commonweave.tenancy.enums import Role
+
+from . import geo, search
+from .enums import AssetKind, ChangeAction, SuggestionStatus
+from .models import (
+    ChangeRecord,
+    ConnectionLink,
+    FollowUp,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    Suggestion,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+# Fields of a Service that people may edit or suggest, in the order forms show them.
+SERVICE_FIELDS = [
+    "name",
+    "kind",
+    "description",
+    "url",
+    "email",
+    "status",
+    "minimum_age",
+    "maximum_age",
+    "eligibility",
+    "is_free",
+    "fees_description",
+    "how_to_access",
+    "accessibility",
+    "languages",
+    "alert",
+    "takes_referrals",
+    "capacity",
+]
+LOCATION_FIELDS = [
+    "name",
+    "description",
+    "address_1",
+    "address_2",
+    "city",
+    "state_province",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "confidential",
+    "area",
+    "country",
+]
+FOLLOW_UP_MONTHS = (3, 6)
+
+DEFAULT_TAXONOMY_NAME = "Commonweave community assets"
+DEFAULT_TERMS = [
+    ("food", "Food and lunch clubs", "Meals, lunch clubs, food banks and community pantries."),
+    ("social", "Social groups and friendship", "Coffee mornings, clubs and befriending."),
+    ("physical", "Physical activity", "Walks, sport, dance and exercise groups."),
+    ("mental", "Mental health and wellbeing", "Talking therapies, peer support, wellbeing."),
+    ("bereavement", "Bereavement", "Support after someone dies."),
+    ("money", "Money, debt and benefits", "Advice on debt, benefits and budgeting."),
+    ("housing", "Housing", "Housing advice, repairs and homelessness support."),
+    ("learning", "Learning and skills", "Classes, digital skills and English language."),
+    ("work", "Work and volunteering", "Jobs, training and volunteering."),
+    ("carers", "Carers", "Support for unpaid carers."),
+    ("families", "Children and families", "Play, parenting and family support."),
+    ("older", "Older people", "Groups and services for older people."),
+    ("health", "Health", "Health services and long-term conditions."),
+    ("arts", "Arts, crafts and culture", "Making, music, gardening and culture."),
+    ("faith", "Faith and belief", "Faith groups and spaces."),
+    ("spaces", "Informal spaces", "Shops, cafés, parks and places people meet."),
+]
+
+
+def _uuid_for(place, *parts) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"commonweave:{place.slug}:" + ":".join(parts))
+
+
+def _actor(viewer):
+    if viewer is None:
+        return None, "system"
+    return viewer.user_id, viewer.label
+
+
+def can_edit(viewer) -> bool:
+    return bool(viewer) and viewer.has_role(Role.COORDINATOR, Role.PLACE_ADMIN)
+
+
+def _require_editor(viewer):
+    if not can_edit(viewer):
+        raise PermissionDenied
+
+
+def _jsonable(value):
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _apply(obj, data: dict, fields) -> dict:
+    """Set the given fields; return {field: [before, after]} for those that changed."""
+    changes = {}
+    for name in fields:
+        if name not in data:
+            continue
+        before, after = getattr(obj, name), data[name]
+        if before != after:
+            changes[name] = [_jsonable(before), _jsonable(after)]
+            setattr(obj, name, after)
+    return changes
+
+
+def record_change(*, place, viewer, obj, action, changes=None, note=""):
+    actor_id, label = _actor(viewer)
+    return ChangeRecord.objects.create(
+        place=place,
+        actor_id=actor_id,
+        actor_label=label,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        action=action,
+        changes=changes or {},
+        note=note[:300],
+    )
+
+
+def reindex_service(service):
+    """Refresh the service's search words (call after its name, text or terms change)."""
+    names = list(service.taxonomy_terms.values_list("name", flat=True))
+    service.search_text = search.search_text_for(service, names)
+    Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
+    search.remember_words(service.place, service.search_text)
+
+
+@transaction.atomic
+def ensure_default_taxonomy(place) -> Taxonomy:
+    """The default taxonomy and its terms for a place (idempotent: fixed ids per place)."""
+    taxonomy, _ = Taxonomy.objects.get_or_create(
+        id=_uuid_for(place, "taxonomy", "default"),
+        defaults={
+            "place": place,
+            "name": DEFAULT_TAXONOMY_NAME,
+            "description": "The categories Commonweave ships with; a place may load its own.",
+            "version": "1",
+        },
+    )
+    for code, name, description in DEFAULT_TERMS:
+        TaxonomyTerm.objects.get_or_create(
+            id=_uuid_for(place, "term", code),
+            defaults={
+                "place": place,
+                "taxonomy": taxonomy,
+                "code": code,
+                "name": name,
+                "description": description,
+            },
+        )
+    return taxonomy
+
+
+@transaction.atomic
+def organization_save(*, viewer, place, data: dict, organization=None, action=None):
+    fields = ["name", "description", "email", "website", "logo", "uri"]
+    created = organization is None or organization._state.adding
+    organization = organization or Organization(place=place, id=data.get("id") or uuid.uuid4())
+    changes = _apply(organization, data, fields)
+    if created or changes:
+        organization.updated_at = timezone.now()
+        organization.save()
+        record_change(
+            place=place,
+            viewer=viewer,
+            obj=organization,
+            action=action or (ChangeAction.CREATED if created else ChangeAction.UPDATED),
+            changes=changes,
+        )
+    return organization
+
+
+@transaction.atomic
+def location_save(*, viewer, place, data: dict, location=None, action=None):
+    """Create or update a location; it falls into the neighbourhood containing it."""
+    created = location is None or location._state.adding
+    location = location or Location(place=place, id=data.get("id") or uuid.uuid4())
+    if "postal_code" in data and data.get("country", location.country) == "GB":
+        data = {**data, "postal_code": geo.normalise_postcode(data["postal_code"])}
+    changes = _apply(location, data, LOCATION_FIELDS)
+    if (created or changes) and location.latitude is None and location.postal_code:
+        found = geo.lookup_postcode(location.postal_code)
+        if found:
+            location.latitude, location.longitude = found
+    if created or changes:
+        location.neighbourhood = geo.neighbourhood_for(place, location.latitude, location.longitude)
+        location.updated_at = timezone.now()
+        location.save()
+        record_change(
+            place=place,
+            viewer=viewer,
+            obj=location,
+            action=action or (ChangeAction.CREATED if created else ChangeAction.UPDATED),
+            changes=changes,
+        )
+    return location
+
+
+@transaction.atomic
+def service_save(
+    *,
+    viewer,
+    place,
+    data: dict,
+    service=None,
+    organization=None,
+    term_ids=None,
+    location=None,
+    action=None,
+    note="",
+) -> Service:
+    """Create or update an entry (and optionally its terms and a location).
+
+    Side effects: saves the Service, a ChangeRecord when anything changed, search words.
+    """
+    created = service is None or service._state.adding
+    service = service or Service(place=place, id=data.get("id") or uuid.uuid4())
+    changes = _apply(service, data, SERVICE_FIELDS)
+    if organization is not None and service.organization_id != organization.pk:
+        changes["organization"] = [_jsonable(service.organization_id), str(organization.pk)]
+        service.organization = organization
+    if created or changes:
+        service.updated_at = timezone.now()
+        service.save()
+    if term_ids is not None:
+        wanted = {str(t) for t in term_ids}
+        current = {str(t) for t in service.taxonomy_terms.values_list("id", flat=True)}
+        if wanted != current:
+            terms = TaxonomyTerm.objects.filter(place=place, id__in=wanted)
+            service.taxonomy_terms.set(terms)
+            changes["taxonomy_terms"] = [sorted(current), sorted(wanted)]
+    if location is not None:
+        ServiceAtLocation.objects.get_or_create(place=place, service=service, location=location)
+    if created or changes:
+        reindex_service(service)
+        record_change(
+            place=place,
+            viewer=viewer,
+            obj=service,
+            action=action or (ChangeAction.CREATED if created else ChangeAction.UPDATED),
+            changes=changes,
+            note=note,
+        )
+    return service
+
+
+@transaction.atomic
+def service_mark_checked(*, viewer, service):
+    _require_editor(viewer)
+    service.last_checked_at = timezone.now()
+    service.save(update_fields=["last_checked_at"])
+    record_change(place=service.place, viewer=viewer, obj=service, action=ChangeAction.CHECKED)
+
+
+# ---- Suggestions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_create(*, place, proposed: dict, service=None, comment="") -> Suggestion:
+    """Anyone may suggest a new entry (service=None) or a correction to an existing one."""
+    proposed = {k: _jsonable(v) for k, v in proposed.items() if k in SERVICE_FIELDS}
+    if service is not None:
+        # Only what differs from the current entry is a correction.
+        proposed = {k: v for k, v in proposed.items() if _jsonable(getattr(service, k)) != v}
+    return Suggestion.objects.create(
+        place=place,
+        public_id=secrets.token_urlsafe(9)[:12],
+        service=service,
+        proposed=proposed,
+        comment=comment,
+    )
+
+
+def suggestion_rows(suggestion):
+    """(field label, current value, proposed value) for a side-by-side review."""
+    rows = []
+    for name in SERVICE_FIELDS:
+        if name not in suggestion.proposed:
+            continue
+        label = Service._meta.get_field(name).verbose_name.capitalize()
+        current = getattr(suggestion.service, name) if suggestion.service else ""
+        rows.append((label, current, suggestion.proposed[name]))
+    return rows
+
+
+@transaction.atomic
+def suggestion_review(*, viewer, suggestion, accept: bool, reason: str) -> Suggestion:
+    """Accept (apply to the entry, recorded in its history) or reject, always with a reason."""
+    _require_editor(viewer)
+    if suggestion.place_id != viewer.place.pk or suggestion.status != SuggestionStatus.PENDING:
+        raise PermissionDenied
+    if accept:
+        data = dict(suggestion.proposed)
+        service = service_save(
+            viewer=viewer,
+            place=suggestion.place,
+            data=data,
+            service=suggestion.service,
+            action=ChangeAction.SUGGESTION,
+            note=f"Suggestion {suggestion.public_id}: {reason}",
+        )
+        suggestion.service = service
+    suggestion.status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.REJECTED
+    suggestion.reason = reason
+    suggestion.reviewed_by_id = viewer.user_id
+    suggestion.reviewed_at = timezone.now()
+    suggestion.save(update_fields=["service", "status", "reason", "reviewed_by", "reviewed_at"])
+    return suggestion
+
+
+# ---- Connecting residents -----------------------------------------------------------------
+
+_KIND_FOR_ASSET = {
+    AssetKind.SERVICE: "service",
+    AssetKind.GROUP: "group",
+    AssetKind.EVENT: "group",
+    AssetKind.SPACE: "place",
+}
+
+
+@transaction.atomic
+def connect_resident(*, viewer, resident, service, made_on=None, description=""):
+    """Connect a resident to a directory entry, with follow-ups due at 3 and 6 months.
+
+    Side effects: a people.Connection (audited by people.services.connection_add), a
+    ConnectionLink and two FollowUps.
+    """
+    from commonweave.people.services import connection_add
+
+    if service.place_id != resident.place_id:
+        raise PermissionDenied
+    connection = connection_add(
+        viewer=viewer,
+        resident=resident,
+        kind=_KIND_FOR_ASSET[service.kind],
+        name=service.name,
+        description=description,
+        made_on=made_on,
+    )
+    link = ConnectionLink.objects.create(connection=connection, service=service)
+    for months in FOLLOW_UP_MONTHS:
+        FollowUp.objects.create(
+            link=link,
+            months=months,
+            due_on=connection.made_on + timedelta(days=round(30.44 * months)),
+        )
+    return link
+
+
+@transaction.atomic
+def follow_up_answer(*, viewer, follow_up, outcome, why=""):
+    """Record whether the connection took. The caller has checked access to the resident."""
+    from commonweave.audit.enums import Action, Purpose
+    from commonweave.audit.services import audit_record
+
+    follow_up.outcome = outcome
+    follow_up.why = why
+    follow_up.answered_at = timezone.now()
+    follow_up.answered_by_id = viewer.user_id
+    follow_up.save(update_fields=["outcome", "why", "answered_at", "answered_by"])
+    resident = follow_up.link.connection.resident
+    audit_record(
+        viewer=viewer,
+        action=Action.UPDATE,
+        purpose=Purpose.CASEWORK,
+        obj=follow_up,
+        resident=resident,
+    )
+    return follow_up

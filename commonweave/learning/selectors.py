@@ -1,0 +1,343 @@
+"""Reads for the learning app. Every one takes the viewer: staff of the place (any role)
+see sessions, barriers and actions; a resident's identity is shown only while their
+story consent is given and the viewer may see that resident."""
+
+import datetime
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from commonweave.audit.enums import Action as AuditAction
+from commonweave.audit.enums import Purpose
+from commonweave.audit.services import audit_record
+from commonweave.people.access import residents_visible_to
+from commonweave.people.enums import ConsentPurpose
+from commonweave.people.models import Consent
+from commonweave.tenancy.models import Organisation
+
+from . import similarity
+from .enums import LEVEL_ORDER, OPEN_ACTION_STATUSES, Level, Quadrant
+from .models import (
+    Action,
+    Barrier,
+    Board,
+    LevelChange,
+    LogEntry,
+    Partnership,
+    PhaseChange,
+    Session,
+    Story,
+)
+
+
+def require_staff(viewer):
+    """Staff of the place in any role (or an organisation's token); others find nothing."""
+    if not viewer or not viewer.grants:
+        raise Http404
+    return viewer
+
+
+def _get(queryset, viewer, public_id):
+    require_staff(viewer)
+    obj = queryset.filter(place=viewer.place, public_id=public_id).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+# --- stories and who they are about -------------------------------------------------------
+
+
+def story_consented_ids(resident_ids) -> set:
+    """Of these residents, those whose story consent is given right now."""
+    if not resident_ids:
+        return set()
+    return set(
+        Consent.objects.filter(
+            resident_id__in=resident_ids,
+            purpose=ConsentPurpose.STORY,
+            organisation__isnull=True,
+            given=True,
+        ).values_list("resident_id", flat=True)
+    )
+
+
+def story_identities(viewer, stories, *, audit=True) -> dict:
+    """{story.pk: resident} for the stories whose resident this viewer may be shown: story
+    consent given now (checked at every read, so withdrawing it hides the link on the very
+    next request) and the viewer may see the resident. Showing any identity writes one
+    audit event naming them (by public id)."""
+    linked = {story.pk: story.resident_id for story in stories if story.resident_id}
+    if not viewer or not linked:
+        return {}
+    consented = story_consented_ids(set(linked.values()))
+    if not consented:
+        return {}
+    visible = {
+        r.pk: r
+        for r in residents_visible_to(viewer)
+        .filter(pk__in=consented)
+        .only("pk", "public_id", "full_name", "preferred_name", "place_id")
+    }
+    shown = {pk: visible[rid] for pk, rid in linked.items() if rid in visible}
+    if shown and audit:
+        audit_record(
+            viewer=viewer,
+            action=AuditAction.LIST,
+            purpose=Purpose.SHARED,
+            object_type="learning.story",
+            detail={"residents": sorted({r.public_id for r in shown.values()})},
+        )
+    return shown
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def sessions_for(viewer):
+    require_staff(viewer)
+    return (
+        Session.objects.filter(place=viewer.place)
+        .annotate(story_count=Count("stories", distinct=True))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def session_get(viewer, public_id):
+    return _get(Session.objects.all(), viewer, public_id)
+
+
+def session_contents(viewer, session):
+    """Attendees, stories (with the barriers seen in each) and actions of one session."""
+    attendees = list(session.attendees.select_related("organisation"))
+    stories = list(
+        session.stories.select_related("brought_by")
+        .prefetch_related("barriers")
+        .order_by("created_at", "pk")
+    )
+    barrier_ids = {b.pk for s in stories for b in s.barriers.all()}
+    barriers = list(Barrier.objects.filter(pk__in=barrier_ids).order_by("title"))
+    actions = list(
+        Action.objects.filter(Q(session=session) | Q(barrier_id__in=barrier_ids))
+        .select_related("owner", "owner_organisation", "barrier")
+        .order_by("due_on", "pk")
+    )
+    return {"attendees": attendees, "stories": stories, "barriers": barriers, "actions": actions}
+
+
+def story_get(viewer, public_id):
+    return _get(Story.objects.select_related("session"), viewer, public_id)
+
+
+# --- barriers -----------------------------------------------------------------------------
+
+
+def barriers_for(viewer, *, q="", quadrant="", level="", service_area=""):
+    """The barrier register, most recently touched first, with how many cases each has."""
+    require_staff(viewer)
+    qs = Barrier.objects.filter(place=viewer.place)
+    if quadrant:
+        qs = qs.filter(quadrant=quadrant)
+    if level:
+        qs = qs.filter(level=level)
+    if service_area:
+        qs = qs.filter(service_area__iexact=service_area)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return qs.annotate(cases=Count("story_links")).order_by("-updated_at", "-pk")
+
+
+def barrier_get(viewer, public_id):
+    return _get(Barrier.objects.all(), viewer, public_id)
+
+
+def months_back(today, months):
+    first = today.replace(day=1)
+    out = []
+    for _ in range(months):
+        out.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return list(reversed(out))
+
+
+def barrier_trends(barrier_ids, *, months=6, today=None) -> dict:
+    """{barrier_id: [(month_start, cases), ...]} for the last `months` months, oldest first."""
+    today = today or timezone.localdate()
+    starts = months_back(today, months)
+    trends = {pk: dict.fromkeys(starts, 0) for pk in barrier_ids}
+    if not barrier_ids:
+        return {}
+    from .models import BarrierStory
+
+    rows = (
+        BarrierStory.objects.filter(barrier_id__in=barrier_ids, seen_on__gte=starts[0])
+        .annotate(month=TruncMonth("seen_on"))
+        .values("barrier_id", "month")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        if month in trends[row["barrier_id"]]:
+            trends[row["barrier_id"]][month] = row["n"]
+    return {pk: sorted(cells.items()) for pk, cells in trends.items()}
+
+
+def barrier_history(barrier):
+    return list(LevelChange.objects.filter(barrier=barrier).select_related("changed_by"))
+
+
+def barrier_board(viewer, *, per_cell=5):
+    """Barriers by learning level and GMCA quadrant: a count and the latest few per cell."""
+    require_staff(viewer)
+    base = Barrier.objects.filter(place=viewer.place)
+    counts = {
+        (row["level"], row["quadrant"]): row["n"]
+        for row in base.values("level", "quadrant").annotate(n=Count("pk")).order_by()
+    }
+    latest = (
+        base.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("level"), F("quadrant")],
+                order_by=[F("updated_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=per_cell)
+        .only("public_id", "title", "level", "quadrant")
+        .order_by("level", "quadrant", "rank")
+    )
+    tops = {}
+    for barrier in latest:
+        tops.setdefault((barrier.level, barrier.quadrant), []).append(barrier)
+    return [
+        {
+            "level": Level(level),
+            "cells": [
+                {
+                    "quadrant": quadrant,
+                    "count": counts.get((level, quadrant), 0),
+                    "barriers": tops.get((level, quadrant), []),
+                }
+                for quadrant in Quadrant
+            ],
+        }
+        for level in LEVEL_ORDER
+    ]
+
+
+def similar_barriers(viewer, text, *, limit=5, exclude=None):
+    """Existing barriers that read like `text`: [(barrier, score)], best first."""
+    require_staff(viewer)
+    found = similarity.similar(
+        viewer.place.pk, text, limit=limit, exclude_id=exclude.pk if exclude else None
+    )
+    by_id = Barrier.objects.in_bulk([s.barrier_id for s in found])
+    return [(by_id[s.barrier_id], s.score) for s in found if s.barrier_id in by_id]
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def actions_for(viewer, *, organisation_id=None, only_open=False):
+    require_staff(viewer)
+    qs = Action.objects.filter(place=viewer.place).select_related(
+        "owner", "owner_organisation", "barrier"
+    )
+    if organisation_id:
+        qs = qs.filter(owner_organisation_id=organisation_id)
+    if only_open:
+        qs = qs.filter(status__in=OPEN_ACTION_STATUSES)
+    return qs.order_by("due_on", "pk")
+
+
+def action_get(viewer, public_id):
+    return _get(
+        Action.objects.select_related("owner", "owner_organisation", "barrier"), viewer, public_id
+    )
+
+
+def actions_by_organisation(viewer, *, today=None):
+    """Each organisation in the place with its open and overdue actions."""
+    require_staff(viewer)
+    today = today or timezone.localdate()
+    open_q = Q(learning_actions__status__in=OPEN_ACTION_STATUSES)
+    return list(
+        Organisation.objects.filter(place=viewer.place)
+        .annotate(
+            open_actions=Count("learning_actions", filter=open_q),
+            overdue_actions=Count(
+                "learning_actions", filter=open_q & Q(learning_actions__due_on__lt=today)
+            ),
+        )
+        .order_by("name")
+    )
+
+
+# --- the learning log and boards ----------------------------------------------------------
+
+
+def log_search(viewer, *, q="", tag="", kind="", barrier=None):
+    require_staff(viewer)
+    qs = LogEntry.objects.filter(place=viewer.place)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag.strip())
+    if barrier is not None:
+        qs = qs.filter(barriers=barrier)
+    for word in (q or "").split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(body__icontains=word)
+            | Q(tried__icontains=word)
+            | Q(happened__icontains=word)
+            | Q(learnt__icontains=word)
+            | Q(will_change__icontains=word)
+            | Q(tags__name__icontains=word)
+        )
+    return qs.distinct().prefetch_related("tags", "barriers").order_by("-created_at", "-pk")
+
+
+def boards_for(viewer):
+    require_staff(viewer)
+    return Board.objects.filter(place=viewer.place).annotate(card_count=Count("cards"))
+
+
+def board_get(viewer, public_id):
+    return _get(Board.objects.all(), viewer, public_id)
+
+
+def board_columns(board, viewer):
+    """[(column, [card with .vote_count and .voted])] with the most votes first."""
+    from .enums import Column
+
+    cards = (
+        board.cards.annotate(
+            vote_count=Count("votes", distinct=True),
+            my_votes=Count("votes", filter=Q(votes__user_id=viewer.user_id), distinct=True),
+        )
+        .select_related("created_by")
+        .order_by("-vote_count", "created_at", "pk")
+    )
+    by_column = {column: [] for column in Column}
+    for card in cards:
+        card.voted = bool(card.my_votes)
+        by_column[Column(card.column)].append(card)
+    return list(by_column.items())
+
+
+# --- the partnership ----------------------------------------------------------------------
+
+
+def partnership_for(viewer):
+    require_staff(viewer)
+    return Partnership.objects.filter(place=viewer.place).first() or Partnership(place=viewer.place)
+
+
+def phase_history(viewer):
+    require_staff(viewer)
+    return list(PhaseChange.objects.filter(place=viewer.place).select_related("changed_by"))

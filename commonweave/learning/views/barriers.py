@@ -1,0 +1,189 @@
+"""The barrier register, the board by level and quadrant, and one barrier's page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from commonweave.accounts.models import User
+
+from .. import selectors, services
+from ..enums import LEVEL_ORDER, Level, Quadrant
+from ..forms import ActionForm, BarrierForm, LevelForm, LinkStoryForm, apply_errors
+from ..models import Story
+from ._common import paginate, staff
+
+
+def _people(viewer):
+    return (
+        User.objects.filter(memberships__organisation__place=viewer.place, is_active=True)
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+@login_required
+def barrier_register(request):
+    viewer = staff(request)
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "quadrant": request.GET.get("quadrant", "")
+        if request.GET.get("quadrant") in Quadrant.values
+        else "",
+        "level": request.GET.get("level", "") if request.GET.get("level") in Level.values else "",
+        "service_area": request.GET.get("service_area", "").strip()[:100],
+    }
+    context = paginate(request, selectors.barriers_for(viewer, **filters), filters)
+    rows = list(context["page"])
+    trends = selectors.barrier_trends([b.pk for b in rows])
+    context.update(
+        rows=[(b, trends.get(b.pk, [])) for b in rows],
+        filters=filters,
+        quadrants=Quadrant.choices,
+        levels=Level.choices,
+        months=[month for month, _ in next(iter(trends.values()), [])],
+    )
+    return render(request, "learning/barrier_register.html", context)
+
+
+@login_required
+def barrier_board(request):
+    viewer = staff(request)
+    return render(
+        request,
+        "learning/barrier_board.html",
+        {"rows": selectors.barrier_board(viewer), "quadrants": list(Quadrant)},
+    )
+
+
+def _story_from(viewer, public_id):
+    if not public_id:
+        return None
+    return Story.objects.filter(place=viewer.place, public_id=public_id).first()
+
+
+@login_required
+def barrier_new(request):
+    """Record a barrier; if it reads like one already in the register, suggest linking the
+    story to that one instead (the count and trend then show it recurring)."""
+    viewer = staff(request)
+    story = _story_from(viewer, request.POST.get("story") or request.GET.get("story"))
+    form = BarrierForm(request.POST or None, initial={"story": story.public_id if story else ""})
+    suggestions = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["add_anyway"]:
+            suggestions = selectors.similar_barriers(
+                viewer, f"{data['title']} {data['description']}"
+            )
+        if not suggestions:
+            try:
+                barrier = services.barrier_create(
+                    viewer=viewer,
+                    title=data["title"],
+                    description=data["description"],
+                    quadrant=data["quadrant"],
+                    service_area=data["service_area"],
+                    story=story,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Barrier added to the register")
+                return redirect("learning:barrier_detail", barrier.public_id)
+    return render(
+        request,
+        "learning/barrier_new.html",
+        {"form": form, "story": story, "suggestions": suggestions},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def barrier_link(request, public_id):
+    viewer = staff(request)
+    barrier = selectors.barrier_get(viewer, public_id)
+    story = _story_from(viewer, request.POST.get("story"))
+    if story is None:
+        messages.error(request, "Choose a story")
+    else:
+        services.barrier_link_story(viewer=viewer, barrier=barrier, story=story)
+        messages.success(request, "Story linked: the barrier counts one more case")
+    return redirect("learning:barrier_detail", barrier.public_id)
+
+
+def _barrier_page(request, viewer, barrier, *, level_form=None, action_form=None):
+    stories = list(barrier.stories.select_related("session").order_by("-created_at"))
+    trend = selectors.barrier_trends([barrier.pk], months=12)[barrier.pk]
+    linkable = Story.objects.filter(place=viewer.place).exclude(pk__in=[s.pk for s in stories])[:50]
+    context = {
+        "barrier": barrier,
+        "stories": stories,
+        "identities": selectors.story_identities(viewer, stories),
+        "trend": trend,
+        "history": selectors.barrier_history(barrier),
+        "actions": list(
+            barrier.actions.select_related("owner", "owner_organisation").order_by("due_on")
+        ),
+        "similar": selectors.similar_barriers(viewer, barrier.title, limit=3, exclude=barrier),
+        "level_form": level_form or LevelForm(prefix="level"),
+        "action_form": action_form
+        or ActionForm(
+            prefix="action",
+            organisations=services.organisations_in(viewer),
+            people=_people(viewer),
+        ),
+        "link_form": LinkStoryForm(stories=linkable) if linkable else None,
+        "levels": LEVEL_ORDER,
+    }
+    status = 400 if (level_form or action_form) else 200
+    response = render(request, "learning/barrier_detail.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def barrier_detail(request, public_id):
+    viewer = staff(request)
+    return _barrier_page(request, viewer, selectors.barrier_get(viewer, public_id))
+
+
+@require_POST
+@login_required
+def barrier_level(request, public_id):
+    viewer = staff(request)
+    barrier = selectors.barrier_get(viewer, public_id)
+    form = LevelForm(request.POST, prefix="level")
+    if form.is_valid():
+        try:
+            services.barrier_set_level(viewer=viewer, barrier=barrier, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Learning level changed")
+            return redirect("learning:barrier_detail", barrier.public_id)
+    return _barrier_page(request, viewer, barrier, level_form=form)
+
+
+@require_POST
+@login_required
+def action_add(request, public_id):
+    viewer = staff(request)
+    barrier = selectors.barrier_get(viewer, public_id)
+    form = ActionForm(
+        request.POST,
+        prefix="action",
+        organisations=services.organisations_in(viewer),
+        people=_people(viewer),
+    )
+    if form.is_valid():
+        try:
+            services.action_create(viewer=viewer, barrier=barrier, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Action added")
+            return redirect("learning:barrier_detail", barrier.public_id)
+    return _barrier_page(request, viewer, barrier, action_form=form)

@@ -1,0 +1,211 @@
+"""Actions per organisation, the learning log, Keep/Amplify/Discard/Create boards and the
+partnership's set-up."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..enums import EntryKind
+from ..forms import (
+    ActionStatusForm,
+    BoardForm,
+    CardForm,
+    LogEntryForm,
+    PartnershipForm,
+    PhaseForm,
+    apply_errors,
+)
+from ..models import Barrier, Card
+from ._common import paginate, staff
+
+
+@login_required
+def home(request):
+    viewer = staff(request)
+    mine = [o for o in selectors.actions_by_organisation(viewer) if o.pk in viewer.member_org_ids]
+    return render(request, "learning/home.html", {"mine": mine})
+
+
+@login_required
+def action_list(request):
+    viewer = staff(request)
+    organisations = selectors.actions_by_organisation(viewer)
+    wanted = request.GET.get("organisation", "")
+    chosen = next((o for o in organisations if str(o.pk) == wanted), None)
+    if chosen is None:
+        chosen = next((o for o in organisations if o.pk == viewer.primary_org_id), None)
+    only_open = request.GET.get("all") != "1"
+    actions = selectors.actions_for(
+        viewer, organisation_id=chosen.pk if chosen else None, only_open=only_open
+    )
+    context = paginate(
+        request,
+        actions,
+        {"organisation": chosen.pk if chosen else "", "all": "" if only_open else "1"},
+    )
+    context.update(
+        organisations=organisations,
+        chosen=chosen,
+        only_open=only_open,
+        today=timezone.localdate(),
+        can_change={a.pk for a in context["page"] if services.can_change_action(viewer, a)},
+        status_form=ActionStatusForm(),
+    )
+    return render(request, "learning/action_list.html", context)
+
+
+@require_POST
+@login_required
+def action_status(request, public_id):
+    viewer = staff(request)
+    action = selectors.action_get(viewer, public_id)
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status")
+    else:
+        services.action_set_status(viewer=viewer, action=action, **form.cleaned_data)
+        messages.success(request, "Action updated")
+    return redirect(f"/learning/actions/?organisation={action.owner_organisation_id}")
+
+
+@login_required
+def log_list(request):
+    viewer = staff(request)
+    q = request.GET.get("q", "").strip()[:200]
+    tag = request.GET.get("tag", "").strip()[:60]
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in EntryKind.values else ""
+    context = paginate(
+        request,
+        selectors.log_search(viewer, q=q, tag=tag, kind=kind),
+        {"q": q, "tag": tag, "kind": kind},
+    )
+    context.update(q=q, tag=tag, kind=kind, kinds=EntryKind.choices)
+    return render(request, "learning/log_list.html", context)
+
+
+@login_required
+def log_new(request):
+    viewer = staff(request)
+    barriers = Barrier.objects.filter(place=viewer.place).order_by("-updated_at")[:30]
+    barriers = Barrier.objects.filter(pk__in=[b.pk for b in barriers]).order_by("title")
+    form = LogEntryForm(request.POST or None, barriers=barriers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_entry_create(viewer=viewer, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Added to the learning log")
+            return redirect("learning:log")
+    return render(
+        request, "learning/log_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def board_list(request):
+    viewer = staff(request)
+    form = BoardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        board = services.board_create(viewer=viewer, **form.cleaned_data)
+        return redirect("learning:board_detail", board.public_id)
+    return render(
+        request,
+        "learning/board_list.html",
+        {"boards": selectors.boards_for(viewer), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def board_detail(request, public_id):
+    viewer = staff(request)
+    board = selectors.board_get(viewer, public_id)
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_add(viewer=viewer, board=board, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Card added")
+            return redirect("learning:board_detail", board.public_id)
+    return render(
+        request,
+        "learning/board_detail.html",
+        {"board": board, "columns": selectors.board_columns(board, viewer), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def card_vote(request, public_id, card_id):
+    viewer = staff(request)
+    board = selectors.board_get(viewer, public_id)
+    card = Card.objects.filter(board=board, pk=card_id).first()
+    if card is None:
+        raise Http404
+    try:
+        services.card_vote(viewer=viewer, card=card)
+    except ValidationError:
+        raise Http404 from None
+    return redirect("learning:board_detail", board.public_id)
+
+
+@login_required
+def partnership(request):
+    viewer = staff(request)
+    current = selectors.partnership_for(viewer)
+    edit_form = phase_form = None
+    if viewer.is_place_admin:
+        edit_form = PartnershipForm(
+            request.POST if request.POST.get("form") == "setup" else None,
+            initial={
+                "challenge": current.challenge,
+                "aims": current.aims,
+                "values": current.values,
+                "partners": current.partners,
+                "governance": current.governance,
+            },
+            prefix="setup",
+        )
+        phase_form = PhaseForm(
+            request.POST if request.POST.get("form") == "phase" else None,
+            initial={"phase": viewer.place.phase},
+            prefix="phase",
+        )
+    if request.method == "POST":
+        if not viewer.is_place_admin:
+            raise Http404
+        form = edit_form if request.POST.get("form") == "setup" else phase_form
+        if form.is_valid():
+            try:
+                if form is edit_form:
+                    services.partnership_update(viewer=viewer, **form.cleaned_data)
+                else:
+                    services.partnership_set_phase(viewer=viewer, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Partnership updated")
+                return redirect("learning:partnership")
+    viewer.place.refresh_from_db(fields=["phase"])
+    return render(
+        request,
+        "learning/partnership.html",
+        {
+            "partnership": current,
+            "organisations": services.organisations_in(viewer),
+            "history": selectors.phase_history(viewer),
+            "edit_form": edit_form,
+            "phase_form": phase_form,
+            "place": viewer.place,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

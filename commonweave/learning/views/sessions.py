@@ -1,0 +1,143 @@
+"""Connecting the Dots sessions: plan, record, bring stories, export the pack."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..forms import AttendeeForm, SessionForm, SessionRecordForm, StoryForm, apply_errors
+from ..pack import pack_export
+from ._common import paginate, staff
+
+
+@login_required
+def session_list(request):
+    viewer = staff(request)
+    return render(
+        request,
+        "learning/session_list.html",
+        paginate(request, selectors.sessions_for(viewer)),
+    )
+
+
+@login_required
+def session_new(request):
+    viewer = staff(request)
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(viewer=viewer, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Session added")
+            return redirect("learning:session_detail", session.public_id)
+    return render(request, "learning/session_new.html", {"form": form})
+
+
+def _detail(request, viewer, session, **forms):
+    contents = selectors.session_contents(viewer, session)
+    organisations = services.organisations_in(viewer)
+    context = {
+        "session": session,
+        "identities": selectors.story_identities(viewer, contents["stories"]),
+        "record_form": forms.get("record_form")
+        or SessionRecordForm(initial={"notes": session.notes, "decisions": session.decisions}),
+        "attendee_form": forms.get("attendee_form")
+        or AttendeeForm(organisations=organisations, prefix="attendee"),
+        "story_form": forms.get("story_form") or StoryForm(prefix="story"),
+        **contents,
+    }
+    status = 400 if forms else 200
+    response = render(request, "learning/session_detail.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required
+def session_detail(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    return _detail(request, viewer, session)
+
+
+@require_POST
+@login_required
+def session_record(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    form = SessionRecordForm(request.POST)
+    if form.is_valid():
+        services.session_record(viewer=viewer, session=session, **form.cleaned_data)
+        messages.success(request, "Notes and decisions saved")
+        return redirect("learning:session_detail", session.public_id)
+    return _detail(request, viewer, session, record_form=form)
+
+
+@require_POST
+@login_required
+def attendee_add(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    form = AttendeeForm(
+        request.POST, organisations=services.organisations_in(viewer), prefix="attendee"
+    )
+    if form.is_valid():
+        try:
+            services.attendee_add(viewer=viewer, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Attendee added")
+            return redirect("learning:session_detail", session.public_id)
+    return _detail(request, viewer, session, attendee_form=form)
+
+
+@require_POST
+@login_required
+def story_add(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    form = StoryForm(request.POST, prefix="story")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            story = services.story_add(
+                viewer=viewer,
+                session=session,
+                title=data["title"],
+                text=data["text"],
+                resident_public_id=data["resident"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Story added. Now record what got in the way.")
+            return redirect(f"/learning/barriers/new/?story={story.public_id}")
+    return _detail(request, viewer, session, story_form=form)
+
+
+@never_cache
+@login_required
+def session_pack(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    response = HttpResponse(pack_export(viewer, session, fmt="html"))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required
+def session_pack_pdf(request, public_id):
+    viewer = staff(request)
+    session = selectors.session_get(viewer, public_id)
+    response = HttpResponse(pack_export(viewer, session, fmt="pdf"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.public_id}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

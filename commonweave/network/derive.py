@@ -1,0 +1,477 @@
+"""Ties that record themselves: derive the network from what people already record.
+
+Each derived tie names the row it came from (`source_key`): a connection made for a
+resident, a referral between organisations, a resident's casework with the organisation
+holding their record, consent to share the record with a partner, and organisations at
+the same Connecting the Dots session. Deriving is idempotent: the same rows always give
+the same ties; a withdrawn row ends its tie (keeping its history for growth), a deleted
+row removes it.
+
+`sync_ties(place)` derives the whole place (the recompute job runs it first); the signal
+receivers in signals.py call `sync_residents` / `sync_session` for one row at a time, so
+the people and learning apps never call this app.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from commonweave.people.enums import ConnectionKind, ConnectionStatus, ConsentPurpose, Stage
+from commonweave.people.models import Connection, Consent, Referral, Resident, name_key
+from commonweave.tenancy.models import Organisation
+
+from .enums import (
+    DERIVED_SOURCES,
+    SECTOR_FOR_ORGANISATION_KIND,
+    NodeKind,
+    Sector,
+    TieSource,
+    TieType,
+)
+from .models import Node, Tie, resident_pseudonym
+
+ENDED_NOW = "ended-now"  # ended: keep the end date already recorded, else today
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class TieSpec:
+    a: str  # node key
+    b: str
+    tie_type: str
+    source: str
+    started_on: date
+    strength: float = 1.0
+    directed: bool = False
+    ended_on: object = None  # None, a date, or ENDED_NOW
+
+
+# --- node keys ------------------------------------------------------------------------------
+
+
+def org_key(org_id) -> str:
+    return f"org:{org_id}"
+
+
+def resident_key(resident_id) -> str:
+    return f"res:{resident_id}"
+
+
+def external_key(name) -> str:
+    return f"ext:{name_key(name)[:200]}"
+
+
+def org_spec(org) -> dict:
+    return {
+        "kind": NodeKind.ORGANISATION,
+        "label": org.name,
+        "organisation_id": org.pk,
+        "sector": SECTOR_FOR_ORGANISATION_KIND.get(org.kind, Sector.OTHER),
+    }
+
+
+def resident_spec(resident_id) -> dict:
+    return {
+        "kind": NodeKind.RESIDENT,
+        "resident_id": resident_id,
+        "pseudonym": resident_pseudonym(resident_id),
+    }
+
+
+def external_spec(name, kind=NodeKind.ORGANISATION, sector="") -> dict:
+    return {"kind": kind, "label": name.strip()[:200], "sector": sector}
+
+
+_CONNECTION_NODE_KIND = {
+    ConnectionKind.GROUP: NodeKind.GROUP,
+    ConnectionKind.SERVICE: NodeKind.SERVICE,
+    ConnectionKind.PLACE: NodeKind.VENUE,
+}
+
+
+def _connection_target(connection) -> tuple[str, dict]:
+    """The node a connection points at. A named person the resident knows is private to
+    that resident: keyed under them and never labelled."""
+    key_text = name_key(connection.name)[:180]
+    if connection.kind == ConnectionKind.PERSON:
+        person = resident_pseudonym(f"{connection.resident_id}:{key_text}")
+        return f"person:{connection.resident_id}:{person}", {
+            "kind": NodeKind.PERSON,
+            "pseudonym": person,
+        }
+    kind = _CONNECTION_NODE_KIND.get(connection.kind, NodeKind.GROUP)
+    return f"{kind}:{key_text}", {"kind": kind, "label": connection.name.strip()[:200]}
+
+
+# --- nodes ----------------------------------------------------------------------------------
+
+
+def ensure_nodes(place, specs: dict) -> dict:
+    """Node ids for these keys, creating the missing ones. `specs` maps key -> fields."""
+    ids = {}
+    keys = list(specs)
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        ids.update(Node.objects.filter(place=place, key__in=chunk).values_list("key", "pk"))
+    missing = [Node(place=place, key=k, **specs[k]) for k in keys if k not in ids]
+    if missing:
+        Node.objects.bulk_create(missing, batch_size=BATCH, ignore_conflicts=True)
+        for start in range(0, len(missing), BATCH):
+            chunk = [n.key for n in missing[start : start + BATCH]]
+            ids.update(Node.objects.filter(place=place, key__in=chunk).values_list("key", "pk"))
+    return ids
+
+
+# --- applying -------------------------------------------------------------------------------
+
+
+def _apply(place, expected: dict, existing: dict, node_ids: dict, *, today=None) -> dict:
+    """Make the stored derived ties match `expected` (source_key -> TieSpec).
+
+    `existing` maps source_key -> Tie for every derived tie in scope; those not expected
+    are deleted (their row is gone). Returns counts of created, updated, ended, deleted.
+    """
+    today = today or timezone.localdate()
+    create, update = [], []
+    counts = {"created": 0, "updated": 0, "ended": 0, "deleted": 0}
+    for key, spec in expected.items():
+        tie = existing.get(key)
+        if spec.ended_on == ENDED_NOW:
+            ended_on = tie.ended_on if tie is not None and tie.ended_on else today
+        else:
+            ended_on = spec.ended_on
+        if tie is None:
+            if ended_on is not None and spec.ended_on == ENDED_NOW:
+                continue  # never recorded as active: nothing to end
+            create.append(
+                Tie(
+                    place=place,
+                    source_node_id=node_ids[spec.a],
+                    target_node_id=node_ids[spec.b],
+                    tie_type=spec.tie_type,
+                    strength=spec.strength,
+                    directed=spec.directed,
+                    started_on=spec.started_on,
+                    ended_on=ended_on,
+                    source=spec.source,
+                    source_key=key,
+                )
+            )
+            continue
+        values = {
+            "source_node_id": node_ids[spec.a],
+            "target_node_id": node_ids[spec.b],
+            "tie_type": spec.tie_type,
+            "strength": spec.strength,
+            "directed": spec.directed,
+            "started_on": spec.started_on,
+            "ended_on": ended_on,
+        }
+        if any(getattr(tie, f) != v for f, v in values.items()):
+            if ended_on is not None and tie.ended_on is None:
+                counts["ended"] += 1
+            for f, v in values.items():
+                setattr(tie, f, v)
+            update.append(tie)
+    stale = [tie.pk for key, tie in existing.items() if key not in expected]
+    if create:
+        Tie.objects.bulk_create(create, batch_size=BATCH)
+    if update:
+        Tie.objects.bulk_update(
+            update,
+            [
+                "source_node",
+                "target_node",
+                "tie_type",
+                "strength",
+                "directed",
+                "started_on",
+                "ended_on",
+            ],
+            batch_size=BATCH,
+        )
+    for start in range(0, len(stale), BATCH):
+        Tie.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    counts.update(created=len(create), updated=len(update), deleted=len(stale))
+    return counts
+
+
+# --- what the people app records -----------------------------------------------------------
+
+
+def _resident_ties(residents, connections, referrals, consents, org_names):
+    """Expected ties and node specs for these residents (dicts of their rows)."""
+    expected, nodes = {}, {}
+    for r in residents.values():
+        if r.merged_into_id:
+            continue
+        nodes[resident_key(r.pk)] = resident_spec(r.pk)
+    for c in connections:
+        resident = residents.get(c.resident_id)
+        if resident is None or resident.merged_into_id or c.status == ConnectionStatus.SUGGESTED:
+            continue
+        target, spec = _connection_target(c)
+        nodes[target] = spec
+        expected[f"connection:{c.pk}"] = TieSpec(
+            a=resident_key(c.resident_id),
+            b=target,
+            tie_type=TieType.CONNECTION,
+            source=TieSource.CONNECTION,
+            started_on=c.made_on,
+            strength=2.0 if c.status == ConnectionStatus.GOING else 1.0,
+            ended_on=ENDED_NOW if c.status == ConnectionStatus.STOPPED else None,
+        )
+    first_referral = {}
+    for ref in referrals:
+        resident = residents.get(ref.resident_id)
+        if resident is None or resident.merged_into_id:
+            continue
+        received = timezone.localdate(ref.received_at)
+        if ref.resident_id not in first_referral or received < first_referral[ref.resident_id]:
+            first_referral[ref.resident_id] = received
+        if ref.referring_organisation_id and ref.referring_organisation_id != (
+            resident.organisation_id
+        ):
+            for org_id in (ref.referring_organisation_id, resident.organisation_id):
+                nodes[org_key(org_id)] = org_names[org_id]
+            expected[f"referral:{ref.pk}"] = TieSpec(
+                a=org_key(ref.referring_organisation_id),
+                b=org_key(resident.organisation_id),
+                tie_type=TieType.REFERRAL,
+                source=TieSource.REFERRAL,
+                started_on=received,
+                directed=True,
+                ended_on=ENDED_NOW if ref.status == "closed" else None,
+            )
+    for r in residents.values():
+        if r.merged_into_id:
+            continue
+        nodes[org_key(r.organisation_id)] = org_names[r.organisation_id]
+        started = first_referral.get(r.pk) or timezone.localdate(r.created_at)
+        closed = r.stage == Stage.CLOSED
+        expected[f"casework:{r.pk}"] = TieSpec(
+            a=resident_key(r.pk),
+            b=org_key(r.organisation_id),
+            tie_type=TieType.CASEWORK,
+            source=TieSource.REFERRAL,
+            started_on=started,
+            ended_on=(timezone.localdate(r.closed_at) if r.closed_at else ENDED_NOW)
+            if closed
+            else None,
+        )
+    for consent in consents:
+        resident = residents.get(consent.resident_id)
+        if resident is None or resident.merged_into_id or consent.organisation_id is None:
+            continue
+        nodes[org_key(consent.organisation_id)] = org_names[consent.organisation_id]
+        since = timezone.localdate(consent.since)
+        expected[f"share:{consent.resident_id}:{consent.organisation_id}"] = TieSpec(
+            a=resident_key(consent.resident_id),
+            b=org_key(consent.organisation_id),
+            tie_type=TieType.SHARING,
+            source=TieSource.CONSENT,
+            started_on=since,
+            ended_on=None if consent.given else ENDED_NOW,
+        )
+    return expected, nodes
+
+
+def _org_specs(place):
+    return {o.pk: org_spec(o) for o in Organisation.objects.filter(place=place)}
+
+
+def _rows_for(resident_filter):
+    residents = {
+        r.pk: r
+        for r in Resident.objects.filter(resident_filter).only(
+            "pk",
+            "place_id",
+            "organisation_id",
+            "merged_into_id",
+            "stage",
+            "created_at",
+            "closed_at",
+        )
+    }
+    ids = list(residents)
+    connections = list(
+        Connection.objects.filter(resident_id__in=ids).only(
+            "pk", "resident_id", "kind", "name", "status", "made_on"
+        )
+    )
+    referrals = list(
+        Referral.objects.filter(resident_id__in=ids).only(
+            "pk", "resident_id", "referring_organisation_id", "received_at", "status"
+        )
+    )
+    consents = list(
+        Consent.objects.filter(resident_id__in=ids, purpose=ConsentPurpose.SHARE).only(
+            "resident_id", "organisation_id", "given", "since"
+        )
+    )
+    return residents, connections, referrals, consents
+
+
+def _existing_for(place, keys, node_ids_in_scope):
+    existing = {}
+    keys = list(keys)
+    for start in range(0, len(keys), BATCH):
+        for tie in Tie.objects.filter(place=place, source_key__in=keys[start : start + BATCH]):
+            existing[tie.source_key] = tie
+    if node_ids_in_scope:
+        for tie in Tie.objects.filter(
+            Q(source_node_id__in=node_ids_in_scope) | Q(target_node_id__in=node_ids_in_scope),
+            place=place,
+            source__in=[TieSource.CONNECTION, TieSource.REFERRAL, TieSource.CONSENT],
+        ):
+            existing[tie.source_key] = tie
+    return existing
+
+
+@transaction.atomic
+def sync_residents(place, resident_ids) -> dict:
+    """Re-derive the ties of these residents (after one of their rows changed).
+
+    Side effects: creates missing nodes; creates, updates, ends or deletes derived ties;
+    deletes the node of a resident merged into another (their ties moved with their rows).
+    """
+    resident_ids = [pk for pk in resident_ids if pk]
+    residents, connections, referrals, consents = _rows_for(Q(pk__in=resident_ids, place=place))
+    expected, nodes = _resident_ties(residents, connections, referrals, consents, _org_specs(place))
+    node_ids = ensure_nodes(place, nodes)
+    own_nodes = [node_ids[resident_key(pk)] for pk in residents if resident_key(pk) in node_ids]
+    existing = _existing_for(place, expected, own_nodes)
+    counts = _apply(place, expected, existing, node_ids)
+    merged = [resident_key(pk) for pk, r in residents.items() if r.merged_into_id]
+    if merged:
+        Node.objects.filter(place=place, key__in=merged).delete()
+    return counts
+
+
+# --- sessions (the learning app) -----------------------------------------------------------
+
+
+def _session_ties(session, attendees, org_names):
+    expected, nodes = {}, {}
+    keys = set()
+    for a in attendees:
+        if a.organisation_id:
+            key = org_key(a.organisation_id)
+            nodes[key] = org_names.get(a.organisation_id) or {"kind": NodeKind.ORGANISATION}
+        elif (a.organisation_name or "").strip() and name_key(a.organisation_name):
+            key = external_key(a.organisation_name)
+            nodes[key] = external_spec(a.organisation_name)
+        else:
+            continue
+        keys.add(key)
+    ordered = sorted(keys)
+    for i, ka in enumerate(ordered):
+        for kb in ordered[i + 1 :]:
+            expected[f"session:{session.pk}:{ka}|{kb}"[:120]] = TieSpec(
+                a=ka,
+                b=kb,
+                tie_type=TieType.CO_ATTENDANCE,
+                source=TieSource.CO_ATTENDANCE,
+                started_on=session.held_on,
+            )
+    return expected, nodes
+
+
+def _sessions_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("learning", "Session")
+    except LookupError:
+        return None
+
+
+@transaction.atomic
+def sync_session(session_id) -> dict:
+    """Re-derive the co-attendance ties of one session (or remove them if it is gone)."""
+    session_model = _sessions_model()
+    session = (
+        session_model.objects.select_related("place").filter(pk=session_id).first()
+        if session_model
+        else None
+    )
+    prefix = f"session:{session_id}:"
+    if session is None:
+        Tie.objects.filter(source=TieSource.CO_ATTENDANCE, source_key__startswith=prefix).delete()
+        return {"deleted": True}
+    place = session.place
+    expected, nodes = _session_ties(session, list(session.attendees.all()), _org_specs(place))
+    node_ids = ensure_nodes(place, nodes)
+    existing = {
+        t.source_key: t for t in Tie.objects.filter(place=place, source_key__startswith=prefix)
+    }
+    return _apply(place, expected, existing, node_ids)
+
+
+# --- the whole place -----------------------------------------------------------------------
+
+
+def sync_ties(place, *, progress=None) -> dict:
+    """Derive every tie of the place from its records; idempotent.
+
+    Side effects: as sync_residents for every resident and sync_session for every session,
+    plus deleting derived ties whose row no longer exists.
+    """
+    org_names = _org_specs(place)
+    for org_id, spec in org_names.items():
+        Node.objects.filter(place=place, key=org_key(org_id)).exclude(label=spec["label"]).update(
+            label=spec["label"]
+        )
+    ensure_nodes(place, {org_key(pk): spec for pk, spec in org_names.items()})
+    resident_ids = list(
+        Resident.objects.filter(place=place).order_by("pk").values_list("pk", flat=True)
+    )
+    totals = {"created": 0, "updated": 0, "ended": 0, "deleted": 0}
+    seen_keys = set()
+    with transaction.atomic():
+        for start in range(0, len(resident_ids), BATCH):
+            chunk = resident_ids[start : start + BATCH]
+            residents, connections, referrals, consents = _rows_for(Q(pk__in=chunk))
+            expected, nodes = _resident_ties(residents, connections, referrals, consents, org_names)
+            node_ids = ensure_nodes(place, nodes)
+            existing = _existing_for(place, expected, [])
+            for key, value in _apply(place, expected, existing, node_ids).items():
+                totals[key] += value
+            seen_keys.update(expected)
+            merged = [resident_key(pk) for pk, r in residents.items() if r.merged_into_id]
+            if merged:
+                Node.objects.filter(place=place, key__in=merged).delete()
+            if progress is not None:
+                progress.advance(len(chunk))
+        session_model = _sessions_model()
+        if session_model is not None:
+            for session in session_model.objects.filter(place=place).prefetch_related("attendees"):
+                expected, nodes = _session_ties(session, list(session.attendees.all()), org_names)
+                node_ids = ensure_nodes(place, nodes)
+                existing = {
+                    t.source_key: t
+                    for t in Tie.objects.filter(
+                        place=place, source_key__startswith=f"session:{session.pk}:"
+                    )
+                }
+                for key, value in _apply(place, expected, existing, node_ids).items():
+                    totals[key] += value
+                seen_keys.update(expected)
+        gone = (
+            Tie.objects.filter(place=place, source__in=DERIVED_SOURCES)
+            .exclude(source_key="")
+            .values_list("pk", "source_key")
+        )
+        stale = [pk for pk, key in gone.iterator(chunk_size=BATCH) if key not in seen_keys]
+        for start in range(0, len(stale), BATCH):
+            Tie.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+        totals["deleted"] += len(stale)
+    return totals
+
+
+def forget(source_key) -> None:
+    """The row behind a derived tie was deleted: the tie goes with it."""
+    Tie.objects.filter(source_key=source_key, source__in=DERIVED_SOURCES).delete()

@@ -1,0 +1,74 @@
+from django.db import models
+
+
+class NodeKind(models.TextChoices):
+    RESIDENT = "resident", "Resident"
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    GROUP = "group", "Group or activity"
+    SERVICE = "service", "Service"
+    VENUE = "venue", "Place or asset"
+
+
+class Sector(models.TextChoices):
+    """The sectors of a place (seed 004, the Oldham sector map)."""
+
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    PUBLIC_SERVICES = "public_services", "Other public services"
+    ELECTED = "elected", "Elected representatives"
+    VCSE = "vcse", "Voluntary, community and social enterprise"
+    FAITH = "faith", "Faith groups"
+    BUSINESS = "business", "Business"
+    SCHOOLS = "schools", "Schools and colleges"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    POLICE = "police", "Police"
+    RESIDENTS_GROUPS = "residents_groups", "Residents' and community groups"
+    OTHER = "other", "Other"
+
+
+# Where an organisation of the partnership sits on the sector map by default.
+SECTOR_FOR_ORGANISATION_KIND = {
+    "council": Sector.LOCAL_AUTHORITY,
+    "nhs": Sector.HEALTH,
+    "housing": Sector.HOUSING,
+    "school": Sector.SCHOOLS,
+    "police": Sector.POLICE,
+    "vcse": Sector.VCSE,
+    "community_group": Sector.RESIDENTS_GROUPS,
+    "other": Sector.OTHER,
+}
+
+
+class TieType(models.TextChoices):
+    CONNECTION = "connection", "Connected by a catalyst"
+    CASEWORK = "casework", "Supported by"
+    SHARING = "sharing", "Record shared with, by consent"
+    REFERRAL = "referral", "Referred to"
+    CO_ATTENDANCE = "co_attendance", "At the same session"
+    PARTNERSHIP = "partnership", "Partners"
+    WORKS_WITH = "works_with", "Works with"
+    KNOWS = "knows", "Knows"
+    FAMILY_FRIEND = "family_friend", "Family or friend"
+    HELPS = "helps", "Helps"
+
+
+class TieSource(models.TextChoices):
+    CONNECTION = "connection", "Derived from a connection"
+    REFERRAL = "referral", "Derived from a referral"
+    CONSENT = "consent", "Derived from consent to share"
+    CO_ATTENDANCE = "co_attendance", "Derived from session attendance"
+    PARTNERSHIP = "partnership", "Partnership"
+    MANUAL = "manual", "Recorded by hand"
+    SURVEY = "survey", "Network survey"
+
+
+DERIVED_SOURCES = frozenset(
+    {TieSource.CONNECTION, TieSource.REFERRAL, TieSource.CONSENT, TieSource.CO_ATTENDANCE}
+)
+
+
+class SnapshotStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -1,0 +1,173 @@
+"""The relationship network of a place: nodes, ties between them, and stored analyses.
+
+Residents are nodes only by a stable keyed pseudonym; their names never enter this app.
+Derived ties point back at the row they came from (`source`, `source_key`), so recording
+or withdrawing that row upserts or ends exactly one tie (see derive.py).
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from commonweave.people.models import new_public_id
+
+from .enums import NodeKind, Sector, SnapshotStatus, TieSource, TieType
+
+
+def resident_pseudonym(resident_id: int) -> str:
+    """A stable, keyed, non-reversible label for a resident: the same everywhere, no name."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"network-resident:{resident_id}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"R-{digest[:10]}"
+
+
+class NodeQuerySet(models.QuerySet):
+    def in_place(self, place):
+        return self.filter(place=place)
+
+
+class Node(models.Model):
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    kind = models.CharField(max_length=20, choices=NodeKind.choices)
+    # Internal identity used by derivation and imports (e.g. "org:5", "res:12", "ext:name").
+    key = models.CharField(max_length=220)
+    # Shown name. Empty for residents (shown by pseudonym) and private people they know.
+    label = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pseudonym = models.CharField(max_length=16, blank=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "label", "pk"]
+        constraints = [models.UniqueConstraint(fields=["place", "key"], name="node_unique_key")]
+        indexes = [models.Index(fields=["place", "kind"])]
+
+    def __str__(self):
+        return self.label or self.pseudonym or self.get_kind_display()
+
+    @property
+    def is_personal(self) -> bool:
+        """A resident or a private person they know: never labelled beyond their workers."""
+        return self.kind in (NodeKind.RESIDENT, NodeKind.PERSON)
+
+
+class TieQuerySet(models.QuerySet):
+    def active_on(self, day):
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+
+class Tie(models.Model):
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    source_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="ties_out")
+    target_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="ties_in")
+    tie_type = models.CharField(max_length=20, choices=TieType.choices)
+    strength = models.FloatField(default=1.0, help_text="Greater is stronger; 1 is ordinary.")
+    directed = models.BooleanField(default=False)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=TieSource.choices)
+    # The row it came from, e.g. "connection:12"; empty for ties recorded by hand.
+    source_key = models.CharField(max_length=120, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TieQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "source_key"],
+                condition=~Q(source_key=""),
+                name="tie_unique_source_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_node=models.F("target_node")), name="tie_not_a_loop"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["place", "started_on", "ended_on"]),
+            models.Index(fields=["source_node", "ended_on"]),
+            models.Index(fields=["target_node", "ended_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tie_type_display()} tie"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None or self.ended_on > timezone.localdate()
+
+
+class NetworkSnapshot(models.Model):
+    """One stored analysis of the place's network as it stood on `as_of`."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    as_of = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.RUNNING
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whole-network measures, communities, bridges and growth (ids and numbers only).
+    summary = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["place", "status", "-created_at"])]
+
+    def __str__(self):
+        return f"Network on {self.as_of}"
+
+
+class NodeMetric(models.Model):
+    snapshot = models.ForeignKey(NetworkSnapshot, on_delete=models.CASCADE, related_name="metrics")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    degree = models.PositiveIntegerField(default=0)
+    in_degree = models.PositiveIntegerField(default=0)
+    out_degree = models.PositiveIntegerField(default=0)
+    strength = models.FloatField(default=0)
+    closeness = models.FloatField(default=0)
+    betweenness = models.FloatField(default=0)
+    eigenvector = models.FloatField(default=0)
+    pagerank = models.FloatField(default=0)
+    reach2 = models.PositiveIntegerField(default=0)
+    clustering = models.FloatField(default=0)
+    core = models.PositiveIntegerField(default=0)
+    constraint = models.FloatField(null=True, blank=True)
+    community = models.IntegerField(default=-1)
+    component = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "node"], name="nodemetric_unique")
+        ]
+
+    def __str__(self):
+        return f"Metrics for node {self.node_id}"

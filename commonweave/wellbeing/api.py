@@ -1,0 +1,296 @@
+"""Wellbeing endpoints: the life map and measures a place offers, submitting a check-in,
+reading a resident's scores, and published cohort change. Same access rules as the
+pages: a resident's wellbeing is for their holding organisation only (a partner with a
+shared record gets the same 404 as a stranger); cohort change follows SAFETY 19.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from commonweave.api.errors import service_errors
+from commonweave.api.schemas import Detail, Errors
+from commonweave.people.access import Access, resident_get, resident_open
+from commonweave.people.enums import FrontDoor
+
+from . import selectors, services
+from .enums import CheckInVia
+from .scoring import item_choices
+
+router = Router(tags=["Wellbeing"])
+
+
+class PointOut(Schema):
+    value: int
+    label: str
+    description: str = ""
+    colour: str = ""
+
+
+class AreaOut(Schema):
+    key: str
+    name: str
+    question: str
+    kind: str
+    points: list[PointOut]
+
+
+class ItemOut(Schema):
+    code: str
+    text: str
+    answers: list[PointOut]
+
+
+class InstrumentOut(Schema):
+    code: str
+    version: int
+    name: str
+    items: list[ItemOut]
+
+
+class LifeMapOut(Schema):
+    version: int
+    areas: list[AreaOut]
+    instruments: list[InstrumentOut]
+
+
+class CheckInIn(Schema):
+    ratings: dict[str, int | None] = Field(
+        default_factory=dict, description="Area key -> the value of a point on its scale"
+    )
+    better: dict[str, str] = Field(
+        default_factory=dict, description="Area key -> what would make it better"
+    )
+    own_words: str = Field("", max_length=5000)
+    measures: dict[str, dict[str, int | None]] = Field(
+        default_factory=dict,
+        description="Instrument code -> {item code: answer}. Optional; an instrument with "
+        "an item unanswered is kept but not scored.",
+    )
+
+
+class RatingOut(Schema):
+    key: str
+    name: str
+    value: int | None
+    label: str
+    better: str
+
+
+class ScoreOut(Schema):
+    instrument: str
+    version: int
+    complete: bool
+    scores: dict[str, dict]
+
+
+class CheckInOut(Schema):
+    id: str
+    resident_id: str
+    completed_at: datetime | None
+    lifemap_version: int
+    via: str
+    own_words: str
+    ratings: list[RatingOut]
+    measures: list[ScoreOut]
+
+
+class CheckInList(Schema):
+    resident_id: str
+    items: list[CheckInOut]
+
+
+class ChangeOut(Schema):
+    kind: str
+    code: str
+    label: str
+    higher_is: str
+    people: str = Field(description='Rounded to 5, or "fewer than 8"')
+    enough: bool = Field(description="False under 30 paired people: nothing else is given")
+    mean_change: str
+    ci_95: str
+    effect_size_dz: str
+    wilcoxon_p: str
+    improved: str
+    same: str
+    worse: str
+
+
+class CohortOut(Schema):
+    people: str
+    rows: list[ChangeOut]
+
+
+class CohortFilter(Schema):
+    front_door: FrontDoor | None = None
+    referred_from: date | None = None
+    referred_to: date | None = None
+
+
+def _points(points):
+    return [
+        {
+            "value": p["value"],
+            "label": p["label"],
+            "description": p.get("description", ""),
+            "colour": p.get("colour", ""),
+        }
+        for p in points
+    ]
+
+
+def _checkin_out(checkin, resident):
+    ratings = [
+        {
+            "key": r.area.key,
+            "name": r.area.name,
+            "value": r.value,
+            "label": r.area.label_for(r.value) if r.value is not None else "",
+            "better": r.better,
+        }
+        for r in checkin.ratings.all()
+    ]
+    measures = [
+        {
+            "instrument": m.instrument.code,
+            "version": m.instrument.version,
+            "complete": m.complete,
+            "scores": m.scores,
+        }
+        for m in checkin.measures.all()
+    ]
+    return {
+        "id": checkin.public_id,
+        "resident_id": resident.public_id,
+        "completed_at": checkin.completed_at,
+        "lifemap_version": checkin.version.number,
+        "via": checkin.via,
+        "own_words": checkin.own_words,
+        "ratings": ratings,
+        "measures": measures,
+    }
+
+
+@router.get("/wellbeing/lifemap", response={200: LifeMapOut}, summary="The life map and measures")
+def lifemap(request):
+    """The place's current life map (areas with the words for each point) and the
+    measures it offers, with every item and answer."""
+    viewer = request.auth
+    version = services.current_lifemap(viewer.place)
+    instruments = [
+        {
+            "code": i.code,
+            "version": i.version,
+            "name": i.name,
+            "items": [
+                {
+                    "code": item["code"],
+                    "text": item["text"],
+                    "answers": [{"value": v, "label": w} for v, w in item_choices(item)],
+                }
+                for item in i.definition["items"]
+            ],
+        }
+        for i in services.instruments_for(viewer.place)
+    ]
+    areas = [
+        {
+            "key": a.key,
+            "name": a.name,
+            "question": a.question,
+            "kind": a.kind,
+            "points": _points(a.points),
+        }
+        for a in version.areas.all()
+    ]
+    return {"version": version.number, "areas": areas, "instruments": instruments}
+
+
+@router.post(
+    "/residents/{public_id}/wellbeing/checkins",
+    response={201: CheckInOut, 400: Errors, 404: Detail},
+    summary="Record a check-in",
+)
+def checkin_create(request, public_id: str, payload: CheckInIn):
+    """Record a completed check-in for a resident your organisation holds. Every answer is
+    checked first: a refused answer is a 400 naming it (e.g. `ratings.home`,
+    `measures.ons4.anxiety`) and nothing is saved. Writes one audit event."""
+    viewer = request.auth
+    resident, _ = resident_get(viewer, public_id, need=Access.FULL)
+    with service_errors():
+        checkin = services.checkin_record(
+            viewer=viewer,
+            resident=resident,
+            via=CheckInVia.API,
+            ratings=payload.ratings,
+            better=payload.better,
+            own_words=payload.own_words,
+            measures=payload.measures,
+        )
+    checkin = (
+        type(checkin)
+        .objects.select_related("version")
+        .prefetch_related("ratings__area", "measures__instrument")
+        .get(pk=checkin.pk)
+    )
+    return Status(201, _checkin_out(checkin, resident))
+
+
+@router.get(
+    "/residents/{public_id}/wellbeing",
+    response={200: CheckInList, 404: Detail},
+    summary="A resident's check-ins and scores",
+)
+def checkin_list(request, public_id: str):
+    """Every completed check-in with its ratings and measure scores, oldest first. For the
+    holding organisation only. Writes one audit event (VIEW)."""
+    viewer = request.auth
+    resident, _ = resident_open(viewer, public_id, need=Access.FULL)
+    picture = selectors.resident_picture(viewer, resident)
+    return {
+        "resident_id": resident.public_id,
+        "items": [_checkin_out(c, resident) for c in picture.checkins],
+    }
+
+
+@router.get(
+    "/wellbeing/cohort",
+    response={200: CohortOut, 400: Errors, 404: Detail},
+    summary="Published change for a cohort",
+)
+def cohort(request, filters: Query[CohortFilter]):
+    """Paired first-vs-latest change per area and measure, under the published-number
+    rules: people rounded to 5 (or "fewer than 8"); nothing else under 30 paired people."""
+    viewer = request.auth
+    try:
+        result = selectors.cohort_change(
+            viewer,
+            front_door=filters.front_door or "",
+            referred_from=filters.referred_from,
+            referred_to=filters.referred_to,
+        )
+    except PermissionDenied as error:
+        raise Http404 from error
+    rows = [
+        {
+            "kind": row.kind,
+            "code": row.code,
+            "label": row.label,
+            "higher_is": row.higher_is,
+            "people": row.published.n,
+            "enough": row.published.enough,
+            "mean_change": row.published.mean_change,
+            "ci_95": row.published.ci,
+            "effect_size_dz": row.published.dz,
+            "wilcoxon_p": row.published.wilcoxon_p,
+            "improved": row.published.improved,
+            "same": row.published.same,
+            "worse": row.published.worse,
+        }
+        for row in result.areas + result.measures
+    ]
+    return {"people": result.residents.label, "rows": rows}

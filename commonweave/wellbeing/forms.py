@@ -1,0 +1,179 @@
+from django import forms
+
+from commonweave.web.forms import GovukDateField, GovukForm
+
+from . import scoring
+from .enums import IndicatorKind, LinkChannel
+
+
+def area_field(area):
+    return f"area_{area.key}"
+
+
+def better_field(area):
+    return f"better_{area.key}"
+
+
+def measure_field(code, item):
+    return f"m_{code}__{item}"
+
+
+def point_words(area, point):
+    if area.kind == IndicatorKind.TRAFFIC_LIGHT:
+        return f"{point['label']}: {point.get('description', '')}"
+    return point["label"]
+
+
+class CheckInForm(GovukForm):
+    """One question per area (points with words), a 'what would make it better' note per
+    area, the person's own words, and the optional measures. Built from the check-in's own
+    life map version, so it always shows the words it will be stored with."""
+
+    def __init__(self, *args, areas, instruments, **kwargs):
+        self.areas = list(areas)
+        self.instruments = list(instruments)
+        # An instance attribute shadows the class's: GovukForm then styles every field.
+        self.base_fields = self._build_fields()
+        super().__init__(*args, **kwargs)
+
+    def _build_fields(self):
+        fields = {}
+        for area in self.areas:
+            fields[area_field(area)] = forms.TypedChoiceField(
+                label=area.name,
+                help_text=area.question,
+                required=False,
+                coerce=int,
+                choices=[(p["value"], point_words(area, p)) for p in area.points],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": f"{area.name}: choose one of the answers"},
+            )
+            fields[better_field(area)] = forms.CharField(
+                label=f"{area.name}: what would make it better?",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        fields["own_words"] = forms.CharField(
+            label="Anything you want to say in your own words",
+            required=False,
+            max_length=5000,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+        for instrument in self.instruments:
+            for item in instrument.definition["items"]:
+                label = item.get("label", item["code"])
+                fields[measure_field(instrument.code, item["code"])] = forms.TypedChoiceField(
+                    label=item["text"],
+                    help_text=item.get("hint", ""),
+                    required=False,
+                    coerce=int,
+                    choices=scoring.item_choices(item),
+                    widget=forms.RadioSelect,
+                    error_messages={"invalid_choice": f"{label}: choose one of the answers"},
+                )
+        return fields
+
+    def area_sections(self):
+        return [(area, self[area_field(area)], self[better_field(area)]) for area in self.areas]
+
+    def measure_sections(self):
+        return [
+            (
+                instrument,
+                [
+                    self[measure_field(instrument.code, item["code"])]
+                    for item in instrument.definition["items"]
+                ],
+            )
+            for instrument in self.instruments
+        ]
+
+    def answers(self):
+        data = self.cleaned_data
+        ratings = {a.key: data.get(area_field(a)) for a in self.areas}
+        better = {a.key: data.get(better_field(a), "") for a in self.areas}
+        measures = {
+            i.code: {
+                item["code"]: data.get(measure_field(i.code, item["code"]))
+                for item in i.definition["items"]
+            }
+            for i in self.instruments
+        }
+        return {
+            "ratings": {k: v for k, v in ratings.items() if v not in (None, "")},
+            "better": {k: v for k, v in better.items() if v},
+            "own_words": data.get("own_words", ""),
+            "measures": measures,
+        }
+
+    def add_service_errors(self, error):
+        """Put a service's errors (API field names) next to the matching form fields."""
+        for name, messages in error.message_dict.items():
+            target = None
+            parts = name.split(".")
+            if parts[0] == "ratings" and len(parts) == 2:
+                target = f"area_{parts[1]}"
+            elif parts[0] == "better" and len(parts) == 2:
+                target = f"better_{parts[1]}"
+            elif parts[0] == "measures" and len(parts) == 3:
+                target = measure_field(parts[1], parts[2])
+            elif name == "own_words":
+                target = "own_words"
+            self.add_error(target if target in self.fields else None, messages)
+
+
+class SendLinkForm(GovukForm):
+    channel = forms.ChoiceField(
+        label="How should we send the link?",
+        choices=LinkChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose text message or email"},
+    )
+
+
+class PriorityForm(GovukForm):
+    area = forms.ChoiceField(
+        label="Which area of life?", error_messages={"required": "Choose an area of life"}
+    )
+    why_now = forms.CharField(
+        label="Why it matters now",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it matters now"},
+    )
+    will_do = forms.CharField(
+        label="What they will do",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what they will do"},
+    )
+    by_when = GovukDateField(label="By when", required=False, help_text="For example, 27 3 2026")
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "Choose an area")] + [(a.key, a.name) for a in areas]
+
+
+class CohortForm(GovukForm):
+    """Which people to compare: by front door and by when they were referred."""
+
+    front_door = forms.ChoiceField(label="Front door", required=False)
+    referred_from = GovukDateField(label="Referred on or after", required=False)
+    referred_to = GovukDateField(label="Referred on or before", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from commonweave.people.enums import FrontDoor
+
+        self.fields["front_door"].choices = [("", "Every front door"), *FrontDoor.choices]
+
+    def filters(self):
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "front_door": data.get("front_door") or "",
+            "referred_from": data.get("referred_from"),
+            "referred_to": data.get("referred_to"),
+        }

@@ -1,0 +1,229 @@
+"""The life map (a place's own areas of life, versioned), check-ins, validated measures,
+priorities and achievements, and one-time links for residents to check in alone.
+
+Wording is never edited in place: a place publishes a new LifeMapVersion, and every
+check-in keeps the version (and so the words) it was answered with. Areas keep a stable
+`key` across versions so a life can be followed over time.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from commonweave.people.models import new_public_id
+
+from .enums import AchievementKind, CheckInStatus, CheckInVia, IndicatorKind, LinkChannel
+
+
+class LifeMapVersion(models.Model):
+    place = models.ForeignKey(
+        "tenancy.Place", on_delete=models.CASCADE, related_name="lifemap_versions"
+    )
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["place", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "number"], name="wellbeing_lifemap_number")
+        ]
+
+    def __str__(self):
+        return f"Life map version {self.number}"
+
+
+class LifeArea(models.Model):
+    """An indicator: an area of life rated on points with words, or a traffic light whose
+    colours are each described in plain words. `points` is [{value, label, description,
+    colour?}] in order from hardest to best."""
+
+    version = models.ForeignKey(LifeMapVersion, on_delete=models.CASCADE, related_name="areas")
+    key = models.SlugField(max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=80)
+    question = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=IndicatorKind.choices)
+    points = models.JSONField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="wellbeing_area_key")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def values(self):
+        return [point["value"] for point in self.points]
+
+    def label_for(self, value):
+        for point in self.points:
+            if point["value"] == value:
+                return point["label"]
+        return ""
+
+    def share_of_scale(self, value):
+        """0..100: where the value sits on this area's scale, for charts across scales."""
+        low, high = min(self.values), max(self.values)
+        return round(100 * (value - low) / (high - low), 1)
+
+
+class Instrument(models.Model):
+    """A validated measure as data (see scoring.py). Shipped instruments have no place;
+    a place may load its own (e.g. a licensed one) without a code change."""
+
+    place = models.ForeignKey(
+        "tenancy.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(max_length=40)
+    version = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=150)
+    definition = models.JSONField()
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "code", "version"],
+                name="wellbeing_instrument_place_code",
+                condition=Q(place__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["code", "version"],
+                name="wellbeing_instrument_shipped_code",
+                condition=Q(place__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CheckIn(models.Model):
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_checkins"
+    )
+    version = models.ForeignKey(LifeMapVersion, on_delete=models.PROTECT, related_name="checkins")
+    via = models.CharField(max_length=20, choices=CheckInVia.choices, default=CheckInVia.CATALYST)
+    status = models.CharField(
+        max_length=20, choices=CheckInStatus.choices, default=CheckInStatus.DRAFT
+    )
+    own_words = models.TextField("In their own words", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["resident", "completed_at"]
+        indexes = [
+            models.Index(fields=["resident", "status", "completed_at"]),
+            models.Index(fields=["place", "status", "completed_at"]),
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.public_id}"
+
+    @property
+    def is_complete(self):
+        return self.status == CheckInStatus.COMPLETE
+
+
+class AreaRating(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="ratings")
+    area = models.ForeignKey(LifeArea, on_delete=models.PROTECT, related_name="+")
+    value = models.SmallIntegerField(null=True, blank=True)
+    better = models.TextField("What would make it better", blank=True)
+
+    class Meta:
+        ordering = ["checkin", "area__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "area"], name="wellbeing_rating_once")
+        ]
+
+    def __str__(self):
+        return f"{self.area}: {self.value}"
+
+
+class MeasureResponse(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="measures")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)
+    complete = models.BooleanField(default=False)
+    scores = models.JSONField(default=dict)  # metric code -> {value, band, higher_is}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "instrument"], name="wellbeing_measure_once")
+        ]
+
+    def __str__(self):
+        return f"{self.instrument}: {'scored' if self.complete else 'incomplete'}"
+
+
+class Priority(models.Model):
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_priorities"
+    )
+    area_key = models.SlugField(max_length=40)
+    area_name = models.CharField(max_length=80)
+    why_now = models.TextField("Why it matters now")
+    will_do = models.TextField("What they will do")
+    by_when = models.DateField("By when", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["resident", "met_at", "by_when", "created_at"]
+
+    def __str__(self):
+        return f"Priority: {self.area_name}"
+
+
+class Achievement(models.Model):
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_achievements"
+    )
+    kind = models.CharField(max_length=20, choices=AchievementKind.choices)
+    area_key = models.SlugField(max_length=40)
+    description = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+    checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.CASCADE)
+    priority = models.ForeignKey(Priority, null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["resident", "-at"]
+
+    def __str__(self):
+        return self.description
+
+
+class CheckInLink(models.Model):
+    """A one-time link to one check-in. Only a hash of the token is kept."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=LinkChannel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Link for {self.checkin}"

@@ -1,0 +1,134 @@
+"""Learning pages in real headless Chromium: axe-core finds nothing, the strict CSP holds,
+the flows work without JavaScript and fit a 360-px phone, and a resident without story
+consent is never named."""
+
+import datetime
+
+import pytest
+
+from commonweave.learning import services
+from tests.browser.conftest import sign_in
+from tests.learning.conftest import RESIDENT_NAME, set_story_consent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def learning(world):
+    from commonweave.demo.factories import ResidentFactory
+
+    resident = ResidentFactory(
+        organisation=world.org_a,
+        catalyst=world.catalyst_a,
+        full_name=RESIDENT_NAME,
+        preferred_name="",
+    )
+    set_story_consent(world, resident, True)
+    viewer = world.viewer(world.catalyst_a)
+    session = services.session_create(
+        viewer=viewer, title="Connecting the Dots: March", held_on=datetime.date(2026, 3, 4)
+    )
+    services.attendee_add(
+        viewer=viewer, session=session, name="Sam Ward", organisation_name="Queen's Hospital"
+    )
+    story = services.story_add(
+        viewer=viewer,
+        session=session,
+        title="Home from hospital",
+        text="No one knew she was home.",
+        resident_public_id=resident.public_id,
+    )
+    barrier = services.barrier_create(
+        viewer=viewer,
+        title="Hospital discharge happens without telling the support network",
+        quadrant="system",
+        service_area="Hospital discharge",
+        story=story,
+    )
+    services.action_create(
+        viewer=viewer,
+        barrier=barrier,
+        description="Tell the lunch club",
+        owner_organisation=world.org_b,
+        owner=world.worker_b,
+        due_on=datetime.date(2020, 1, 1),
+    )
+    board = services.board_create(viewer=viewer, title="Spring review")
+    services.card_add(viewer=viewer, board=board, column="keep", text="Joint home visits")
+    services.log_entry_create(
+        viewer=viewer,
+        kind="cycle",
+        title="Call-back trial",
+        tried="Phoning the day after",
+        learnt="It catches problems",
+        tags="discharge",
+    )
+    return {"session": session, "barrier": barrier, "board": board, "resident": resident}
+
+
+def test_learning_pages_are_accessible(page, world, learning):
+    sign_in(page, world.catalyst_a.email)
+    for path in [
+        "/learning/",
+        "/learning/sessions/",
+        f"/learning/sessions/{learning['session'].public_id}/",
+        f"/learning/sessions/{learning['session'].public_id}/pack/",
+        "/learning/barriers/",
+        "/learning/barriers/board/",
+        "/learning/barriers/new/",
+        f"/learning/barriers/{learning['barrier'].public_id}/",
+        "/learning/actions/?organisation=" + str(world.org_b.pk),
+        "/learning/log/",
+        "/learning/log/new/",
+        "/learning/boards/",
+        f"/learning/boards/{learning['board'].public_id}/",
+        "/learning/partnership/",
+    ]:
+        response = page.goto(path)
+        assert response.status == 200, path
+        page.axe(path)
+    page.screenshot("learning-barrier")
+
+
+def test_partner_never_sees_the_resident_and_owner_sees_them_until_withdrawn(page, world, learning):
+    path = f"/learning/sessions/{learning['session'].public_id}/"
+    sign_in(page, world.worker_b.email)
+    page.goto(path)
+    assert RESIDENT_NAME not in page.page.content()
+    assert "An anonymous story." in page.page.content()
+
+
+def test_barrier_flow_without_javascript_suggests_the_existing_barrier(no_js_page, world, learning):
+    page = no_js_page
+    sign_in(page, world.worker_b.email)
+    page.goto("/learning/barriers/new/")
+    page.page.get_by_label("What got in the way, in plain words").fill(
+        "When someone leaves hospital nobody tells their support network"
+    )
+    page.page.get_by_label("System Conditions").check()
+    page.page.get_by_role("button", name="Add barrier").click()
+    page.page.wait_for_load_state()
+    assert "This reads like a barrier already in the register" in page.page.content()
+    page.axe("similar barrier suggested")
+    page.page.get_by_label("It is different from these: add it as a new barrier").check()
+    page.page.get_by_role("button", name="Add barrier").click()
+    page.page.wait_for_load_state()
+    assert "Barrier added to the register" in page.page.content()
+    page.page.get_by_label("Useful: this case is resolved").check()
+    page.page.get_by_label("Evidence").fill("The lunch club now hears from the ward.")
+    page.page.get_by_role("button", name="Record learning").click()
+    page.page.wait_for_load_state()
+    assert "Learning level changed" in page.page.content()
+    page.axe("barrier after learning recorded")
+
+
+def test_board_and_register_fit_a_phone(phone_page, world, learning):
+    sign_in(phone_page, world.manager_a.email)
+    for path in [
+        "/learning/barriers/board/",
+        "/learning/barriers/",
+        f"/learning/boards/{learning['board'].public_id}/",
+    ]:
+        phone_page.goto(path)
+        assert phone_page.page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        phone_page.axe(path + " at 360px")

@@ -1,0 +1,138 @@
+"""The life map in real Chromium: a catalyst's check-in and the picture with its charts,
+and a resident's one-time link on a 360-px phone, with and without JavaScript. Every page
+is checked with axe-core; any CSP violation fails the test."""
+
+import re
+
+import pytest
+
+from commonweave.demo.factories import ResidentFactory
+from commonweave.wellbeing import services
+from commonweave.wellbeing.models import CheckIn
+from commonweave.wellbeing.senders import MemorySender
+
+from .conftest import sign_in
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.WELLBEING_SENDER = "commonweave.wellbeing.senders.MemorySender"
+    MemorySender.outbox = []
+    services.load_shipped_instruments()  # live-server tests flush the migrated rows
+    yield MemorySender.outbox
+    MemorySender.outbox = []
+
+
+def test_catalyst_check_in_and_the_picture(page, world, outbox):
+    resident = ResidentFactory(
+        organisation=world.org_a, catalyst=world.catalyst_a, full_name="Ada Lovell"
+    )
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/residents/{resident.public_id}/")
+    page.page.get_by_role("link", name="Life map and check-ins").click()
+    page.page.get_by_role("heading", name="Life map").wait_for()
+    page.axe("empty life map")
+    for home, money in ((2, 1), (4, 3)):
+        page.page.get_by_role("button", name="Start a check-in").click()
+        page.page.get_by_role("heading", name="Check-in").wait_for()
+        page.axe("check-in form")
+        page.page.get_by_role("group", name="Home").get_by_label(
+            services.current_lifemap(world.place).areas.get(key="home").label_for(home), exact=True
+        ).check()
+        page.page.get_by_role("group", name="Money").get_by_label(
+            services.current_lifemap(world.place).areas.get(key="money").label_for(money),
+            exact=True,
+        ).check()
+        page.page.get_by_label("Money: what would make it better?").fill("Help with bills")
+        page.page.get_by_role("button", name="Save check-in").click()
+        page.page.get_by_text("Check-in saved").wait_for()
+    page.page.locator("#wellbeing-radar").wait_for(state="visible")
+    page.page.locator("#wellbeing-lines").wait_for(state="visible")
+    assert (
+        page.page.evaluate("() => !!window.Chart && Object.keys(window.Chart.instances).length")
+        == 2
+    )
+    assert page.page.get_by_role("cell", name="4 – Going well").is_visible()
+    page.axe("picture with charts")
+    page.screenshot("wellbeing-picture")
+
+
+def test_bad_answer_keeps_input_and_is_accessible(page, world, outbox):
+    resident = ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
+    checkin = services.checkin_start(viewer=world.viewer(world.catalyst_a), resident=resident)
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/wellbeing/checkins/{checkin.public_id}/")
+    page.page.get_by_label("Anything you want to say in your own words").fill("kept")
+    page.page.get_by_role("button", name="Save check-in").click()
+    page.page.get_by_text("Answer at least one question").first.wait_for()
+    assert page.page.get_by_label("Anything you want to say in your own words").input_value() == (
+        "kept"
+    )
+    page.axe("check-in with an error")
+
+
+def _send_link(world, full_name="Grace Akintola"):
+    resident = ResidentFactory(
+        organisation=world.org_a,
+        catalyst=world.catalyst_a,
+        full_name=full_name,
+        preferred_name="",
+        phone="07700 900456",
+    )
+    checkin = services.checkin_start(viewer=world.viewer(world.catalyst_a), resident=resident)
+    services.link_send(
+        viewer=world.viewer(world.catalyst_a),
+        checkin=checkin,
+        channel="text",
+        url_for=lambda token: f"/wellbeing/c/{token}/",
+    )
+    return checkin
+
+
+def _token_path(outbox):
+    return re.search(r"(/wellbeing/c/[\w-]+/)", outbox[-1]["message"]).group(1)
+
+
+def test_resident_link_on_a_360px_phone(phone_page, world, outbox):
+    checkin = _send_link(world)
+    path = _token_path(outbox)
+    phone_page.goto(path)
+    phone_page.page.get_by_role("heading", name="Hello Grace").wait_for()
+    assert "Akintola" not in phone_page.page.content()
+    width = phone_page.page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360
+    phone_page.axe("link check-in on a phone")
+    phone_page.page.get_by_role("group", name="Feeling safe").get_by_label(
+        "Going well", exact=True
+    ).check()
+    group = phone_page.page.get_by_role("group", name="How often do you feel lonely?")
+    group.get_by_label("Hardly ever", exact=True).check()
+    phone_page.page.get_by_role("button", name="Save check-in").click()
+    phone_page.page.get_by_role("heading", name="Check-in saved").wait_for()
+    phone_page.axe("link done")
+    checkin.refresh_from_db()
+    assert checkin.is_complete
+    phone_page.goto(path)
+    phone_page.page.get_by_role("heading", name="This link has already been used").wait_for()
+    phone_page.axe("used link")
+
+
+def test_resident_link_works_without_javascript(no_js_page, world, outbox):
+    _send_link(world, full_name="Ken Obi")
+    no_js_page.goto(_token_path(outbox))
+    no_js_page.page.get_by_role("group", name="Home").get_by_label("Getting by").check()
+    no_js_page.page.get_by_role("button", name="Save check-in").click()
+    no_js_page.page.get_by_role("heading", name="Check-in saved").wait_for()
+    assert CheckIn.objects.get().is_complete
+
+
+def test_cohort_change_page_for_an_analyst(page, world, outbox):
+    from tests.wellbeing.test_cohort import people_with_change
+
+    people_with_change(world, 31)
+    sign_in(page, world.analyst.email)
+    page.goto("/wellbeing/cohort/")
+    page.page.get_by_role("heading", name="Change over time").wait_for()
+    page.page.locator("#wellbeing-cohort-chart").wait_for(state="visible")
+    assert page.page.get_by_role("cell", name="+2.00").first.is_visible()
+    page.axe("cohort change")

@@ -1,0 +1,100 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from commonweave.demo.factories import PlaceFactory
+from commonweave.directory import demo, geo, neighbourhoods
+from commonweave.directory.models import Location, Neighbourhood, PostcodeLookup, Service
+from commonweave.directory.services import location_save
+
+pytestmark = pytest.mark.django_db
+WARDS = Path(__file__).parent / "data" / "oldham_ward2023_generalised.geojson"
+
+
+@pytest.fixture
+def place():
+    return PlaceFactory(name="Oldham", slug="oldham")
+
+
+def test_ward_boundaries_import_idempotently_and_locations_fall_into_them(place):
+    demo.generate_directory(place, services=20, locations=10)
+    report = neighbourhoods.import_boundaries(place, WARDS, kind="ward")
+    assert (report.created, report.errors) == (20, [])
+    again = neighbourhoods.import_boundaries(place, WARDS, kind="ward")
+    assert (again.created, again.updated) == (0, 20)
+    assert Neighbourhood.objects.filter(place=place).count() == 20
+    # Oldham civic centre is in Coldhurst ward.
+    assert geo.neighbourhood_for(place, 53.5433, -2.1182).name == "Coldhurst"
+    assert geo.neighbourhood_for(place, 51.5, -0.12) is None  # London
+    placed = Location.objects.filter(place=place, neighbourhood__isnull=False).count()
+    assert placed == report.locations_placed > 0
+
+
+def test_new_location_is_placed_and_search_filters_by_neighbourhood(client, place):
+    neighbourhoods.import_boundaries(place, WARDS, kind="ward")
+    loc = location_save(
+        viewer=None,
+        place=place,
+        data={"name": "Civic centre", "latitude": 53.5433, "longitude": -2.1182},
+    )
+    assert loc.neighbourhood.name == "Coldhurst"
+    demo.generate_directory(place, services=5, locations=3)
+    s = Service.objects.filter(place=place).first()
+    s.at_locations.create(place=place, location=loc)
+    response = client.get("/directory/oldham/", {"neighbourhood": loc.neighbourhood.pk})
+    assert s in response.context["entries"]
+    assert all(
+        any(sal.location.neighbourhood_id == loc.neighbourhood_id for sal in e.at_locations.all())
+        for e in response.context["entries"]
+    )
+
+
+def test_bad_features_are_reported(place):
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"area_name": "Nowhere"},
+                "geometry": {"type": "Point", "coordinates": [0, 0]},
+            },
+            {"type": "Feature", "properties": {"area_code": "X1"}, "geometry": None},
+        ],
+    }
+    report = neighbourhoods.import_boundaries(place, data, kind="ward")
+    assert [e[2] for e in report.errors] == ["geometry is not a polygon"] * 2
+
+
+def test_postcode_file_in_ons_layout_loads_and_is_used_by_search(place, tmp_path, client):
+    rows = demo.synthetic_postcodes(50, seed=7)
+    path = tmp_path / "onspd.csv"
+    demo.write_postcode_csv(path, rows + [("ZZ99 9ZZ", 99.999999, 0.0)])
+    assert neighbourhoods.load_postcodes(path) == 50
+    assert neighbourhoods.load_postcodes(path) == 50  # idempotent
+    assert PostcodeLookup.objects.count() == 50
+    pc, lat, lon = rows[0]
+    assert geo.lookup_postcode(pc.lower().replace(" ", "")) == (lat, lon)
+
+
+def test_command_loads_postcodes_and_boundaries(place, tmp_path, capsys):
+    path = tmp_path / "onspd.csv"
+    demo.write_postcode_csv(path, demo.synthetic_postcodes(30, seed=8))
+    call_command("import_directory", "oldham", postcodes=str(path), boundaries=str(WARDS))
+    out = capsys.readouterr().out
+    assert "30 postcodes loaded" in out and "20 neighbourhoods created" in out
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ol1 1aa", "OL1 1AA"),
+        ("M1  1AE", "M1 1AE"),
+        ("SW1A1AA", "SW1A 1AA"),
+        ("OL1", ""),
+        ("12345", ""),
+        ("", ""),
+    ],
+)
+def test_postcode_normalising(raw, expected):
+    assert geo.normalise_postcode(raw) == expected

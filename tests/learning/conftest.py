@@ -1,0 +1,56 @@
+"""Learning fixtures: a session with a story about resident A, who may or may not have
+agreed to their story being used."""
+
+import datetime
+
+import pytest
+
+from commonweave.learning import services
+from commonweave.people.enums import ConsentMethod, ConsentPurpose
+from commonweave.people.services import consent_record
+
+RESIDENT_NAME = "Winifred Oyelaran-Smythe"
+
+
+def set_story_consent(world, resident, given):
+    consent_record(
+        viewer=world.viewer(world.catalyst_a),
+        resident=resident,
+        purpose=ConsentPurpose.STORY,
+        given=given,
+        method=ConsentMethod.VERBAL,
+        wording="Can we share your story with services, so they can learn from it?",
+    )
+
+
+@pytest.fixture
+def storied(world):
+    """resident A (named, story consent given) and a session with her linked story."""
+    from commonweave.demo.factories import ResidentFactory
+
+    resident = ResidentFactory(
+        organisation=world.org_a,
+        catalyst=world.catalyst_a,
+        full_name=RESIDENT_NAME,
+        preferred_name="",
+    )
+    set_story_consent(world, resident, True)
+    viewer = world.viewer(world.catalyst_a)
+    session = services.session_create(
+        viewer=viewer, title="Connecting the Dots: March", held_on=datetime.date(2026, 3, 4)
+    )
+    story = services.story_add(
+        viewer=viewer,
+        session=session,
+        title="Home from hospital with no one told",
+        text="She came home from hospital and no one knew; the lunch club noticed first.",
+        resident_public_id=resident.public_id,
+    )
+    barrier = services.barrier_create(
+        viewer=viewer,
+        title="Hospital discharge happens without telling the person's support network",
+        quadrant="system",
+        service_area="Hospital discharge",
+        story=story,
+    )
+    return {"resident": resident, "session": session, "story": story, "barrier": barrier}

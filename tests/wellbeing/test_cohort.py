@@ -1,0 +1,175 @@
+"""Cohort change for evaluators: the page, the pseudonymous CSV export, and who may see
+them. Published numbers follow SAFETY 19."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from commonweave.audit.models import AuditEvent
+from commonweave.demo.factories import ReferralFactory, ResidentFactory
+from commonweave.people.enums import ConsentPurpose, FrontDoor
+from commonweave.people.models import Consent
+from commonweave.wellbeing import scoring, selectors, services
+from commonweave.wellbeing.enums import CheckInStatus
+from commonweave.wellbeing.models import AreaRating, CheckIn, Instrument, MeasureResponse
+from tests.conftest import assert_access
+
+COHORT = reverse("wellbeing:cohort")
+EXPORT = reverse("wellbeing:cohort_export")
+
+
+def make_checkin(resident, ratings, when, anxiety=None):
+    version = services.current_lifemap(resident.place)
+    checkin = CheckIn.objects.create(
+        place=resident.place,
+        resident=resident,
+        version=version,
+        status=CheckInStatus.COMPLETE,
+        completed_at=when,
+    )
+    areas = {a.key: a for a in version.areas.all()}
+    AreaRating.objects.bulk_create(
+        AreaRating(checkin=checkin, area=areas[key], value=value) for key, value in ratings.items()
+    )
+    if anxiety is not None:
+        ons4 = Instrument.objects.get(code="ons4", place=None)
+        answers = {"life_satisfaction": 6, "worthwhile": 6, "happiness": 6, "anxiety": anxiety}
+        MeasureResponse.objects.create(
+            checkin=checkin,
+            instrument=ons4,
+            answers=answers,
+            complete=True,
+            scores=scoring.score(ons4.definition, answers).as_json(),
+        )
+    return checkin
+
+
+def people_with_change(
+    world, count, *, front_door=FrontDoor.PUBLIC_WEB, consent=False, home=(2, 4), anxiety=(7, 3)
+):
+    start = timezone.now() - timedelta(days=90)
+    residents = []
+    for _ in range(count):
+        referral = ReferralFactory(resident__organisation=world.org_a, front_door=front_door)
+        resident = referral.resident
+        make_checkin(resident, {"home": home[0], "money": 3}, start, anxiety=anxiety[0])
+        make_checkin(resident, {"home": home[1], "money": 3}, start + timedelta(days=30))
+        make_checkin(
+            resident, {"home": home[1], "money": 3}, start + timedelta(days=60), anxiety=anxiety[1]
+        )
+        if consent:
+            Consent.objects.create(resident=resident, purpose=ConsentPurpose.EVALUATION, given=True)
+        residents.append(resident)
+    return residents
+
+
+def test_who_can_see_cohort_change(world):
+    # Aggregates: catalysts, coordinators, analysts, place admins (each in their own place).
+    assert_access(
+        world,
+        "get",
+        COHORT,
+        {"catalyst_a": 200, "manager_a": 200, "catalyst_b": 200, "analyst": 200, "outsider": 200},
+    )
+
+
+def test_who_can_export_scores(world):
+    assert_access(world, "get", EXPORT, {"manager_a": 200, "analyst": 200, "outsider": 200})
+
+
+def test_thirty_paired_people_show_change(world, login):
+    people_with_change(world, 32)
+    body = login(world.analyst).get(COHORT).content.decode()
+    assert "People in this group: <strong>30</strong>" in body
+    cohort = selectors.cohort_change(world.viewer(world.analyst))
+    home = next(row for row in cohort.areas if row.code == "home")
+    assert home.published.enough
+    assert home.published.n == "30"
+    assert home.published.mean_change == "+2.00"
+    assert home.published.improved == "100%"
+    money = next(row for row in cohort.areas if row.code == "money")
+    assert money.published.mean_change == "+0.00"
+    assert "+2.00" in body
+
+
+def test_anxiety_falling_is_counted_as_improvement(world):
+    people_with_change(world, 31, anxiety=(7, 3))
+    cohort = selectors.cohort_change(world.viewer(world.analyst))
+    anxiety = next(row for row in cohort.measures if row.code == "ons4.anxiety")
+    assert anxiety.higher_is == "worse"
+    assert anxiety.published.mean_change == "-4.00"
+    assert anxiety.published.improved == "100%"
+    assert anxiety.published.worse == "0%"
+
+
+def test_fewer_than_thirty_shows_not_enough_people(world, login):
+    people_with_change(world, 12)
+    body = login(world.analyst).get(COHORT).content.decode()
+    assert "Not enough people yet" in body
+    assert "+2.00" not in body
+    assert "People in this group: <strong>10</strong>" in body
+
+
+def test_small_groups_show_fewer_than_the_threshold(world, login):
+    people_with_change(world, 3)
+    body = login(world.analyst).get(COHORT).content.decode()
+    assert "People in this group: <strong>fewer than 8</strong>" in body
+
+
+def test_cohort_by_front_door(world):
+    people_with_change(world, 30, front_door=FrontDoor.PUBLIC_WEB, home=(2, 4))
+    people_with_change(world, 30, front_door=FrontDoor.STAFF, home=(4, 3))
+    viewer = world.viewer(world.analyst)
+    web = selectors.cohort_change(viewer, front_door=FrontDoor.PUBLIC_WEB)
+    staff = selectors.cohort_change(viewer, front_door=FrontDoor.STAFF)
+    assert next(r for r in web.areas if r.code == "home").published.mean_change == "+2.00"
+    assert next(r for r in staff.areas if r.code == "home").published.mean_change == "-1.00"
+
+
+def test_other_places_are_never_counted(world, login):
+    people_with_change(world, 31)
+    body = login(world.outsider).get(COHORT).content.decode()
+    assert "People in this group: <strong>0</strong>" in body
+    assert "+2.00" not in body
+
+
+def test_export_has_pseudonymous_ids_consented_people_only_and_is_audited(world, login):
+    consented = people_with_change(world, 2, consent=True)
+    not_consented = people_with_change(world, 1)
+    before = AuditEvent.objects.count()
+    response = login(world.analyst).get(EXPORT)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == selectors.EXPORT_HEADER
+    people = {row[0] for row in rows[1:]}
+    assert people == {selectors.pseudonym(world.place, r.pk) for r in consented}
+    for resident in consented + not_consented:
+        assert resident.public_id not in text
+        assert resident.full_name not in text
+    assert len(rows) == 1 + 2 * (3 * 2 + 2 * 4)  # 3 check-ins x 2 areas, 2 ONS4 x 4 metrics
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert [(e.action, e.object_type) for e in events] == [("export", "wellbeing.export")]
+    assert response["Cache-Control"] == "no-store, private"
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_cohort_queries_do_not_grow_with_people(world, login, count, django_assert_max_num_queries):
+    people_with_change(world, count)
+    client = login(world.analyst)
+    client.get(COHORT)
+    with django_assert_max_num_queries(15):
+        assert client.get(COHORT).status_code == 200
+
+
+def test_partner_without_aggregate_role_gets_404(world, login):
+    assert login(world.worker_b).get(COHORT).status_code == 404
+    assert login(world.catalyst_a).get(EXPORT).status_code == 404
+
+
+def test_a_resident_used_as_example_is_created_in_the_place(world):
+    resident = ResidentFactory(organisation=world.org_a)
+    assert resident.place == world.place
