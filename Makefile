@@ -74,5 +74,9 @@ test-postgres:
 	  echo "!! SKIPPED: PostgreSQL is not reachable at 127.0.0.1:5432 - the PostgreSQL run of the suite did not happen"; \
 	fi
 
+# Issue 2 pages at 5k/50k residents, then the directory, learning and network benchmarks.
 bench: assets
 	$(PY) -m bench
+	$(PY) -m bench.directory
+	$(PY) -m bench.learning
+	@if [ -f bench/network.py ]; then $(PY) -m bench.network; fi
