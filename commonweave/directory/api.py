@@ -122,6 +122,7 @@ def services(request, place):
         else "",
         include_inactive=True,
     )
+    _time_filters(request, filters)
     postcode = request.GET.get("postcode", "")
     if postcode:
         point = geo.lookup_postcode(postcode)
@@ -137,6 +138,31 @@ def services(request, place):
     }
     items = [oruk.service_summary(by_id[i]) for i in page_ids if i in by_id]
     return oruk.page(items, total_items=results.total, page_number=number, per_page=per_page)
+
+
+DAY_CODES = {
+    "mo": "MO", "monday": "MO", "tu": "TU", "tuesday": "TU", "we": "WE", "wednesday": "WE",
+    "th": "TH", "thursday": "TH", "fr": "FR", "friday": "FR", "sa": "SA", "saturday": "SA",
+    "su": "SU", "sunday": "SU",
+}  # fmt: skip
+
+
+def _time_filters(request, filters):
+    """ORUK's `day`, `start_time`, `end_time` (HH:MM): services open then."""
+    from datetime import time
+
+    day = request.GET.get("day", "").strip().lower()
+    if day:
+        if day not in DAY_CODES:
+            raise ValueError("day must be a day of the week, like MO or Monday")
+        filters.day = DAY_CODES[day]
+    for name in ("start_time", "end_time"):
+        raw = request.GET.get(name, "").strip()
+        if raw:
+            try:
+                setattr(filters, name, time.fromisoformat(raw))
+            except ValueError:
+                raise ValueError(f"{name} must be a time like 09:30") from None
 
 
 @oruk_view

@@ -7,6 +7,7 @@ import csv
 import random
 import uuid
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -198,6 +199,8 @@ def generate_directory(place, *, services=200, locations=None, seed=4, postcodes
     for t in terms.values():
         vocabulary.update(search.words(t.name))
     SearchWord.objects.bulk_create(
-        [SearchWord(place=place, word=w) for w in vocabulary], ignore_conflicts=True
+        [SearchWord(place=place, word=w) for w in search.vocabulary_words(" ".join(vocabulary))],
+        ignore_conflicts=True,
     )
+    cache.delete(search._vocabulary_key(place))
     return services

@@ -3,8 +3,8 @@ from django import forms
 from commonweave.web.forms import GovukForm
 
 from . import geo
-from .enums import AssetKind, FollowUpOutcome
-from .models import Neighbourhood, TaxonomyTerm
+from .enums import AssetKind, FollowUpOutcome, ServiceStatus
+from .models import Neighbourhood, Organization, TaxonomyTerm
 
 HONEYPOT_FIELD = "website_address"
 
@@ -41,12 +41,15 @@ class SearchForm(GovukForm):
 
     def __init__(self, *args, place, **kwargs):
         super().__init__(*args, **kwargs)
+        terms = TaxonomyTerm.objects.filter(place=place).order_by("name").values_list("id", "name")
         self.fields["category"].choices = [("", "Any category")] + [
-            (str(t.id), t.name) for t in TaxonomyTerm.objects.filter(place=place).order_by("name")
+            (str(pk), name) for pk, name in terms
         ]
-        hoods = Neighbourhood.objects.filter(place=place).order_by("name")
+        hoods = list(
+            Neighbourhood.objects.filter(place=place).order_by("name").values_list("pk", "name")
+        )  # not the polygons
         self.fields["neighbourhood"].choices = [("", "Anywhere")] + [
-            (str(n.pk), n.name) for n in hoods
+            (str(pk), name) for pk, name in hoods
         ]
         if not hoods:
             del self.fields["neighbourhood"]
@@ -113,3 +116,117 @@ class FollowUpForm(GovukForm):
 
 class ConnectForm(GovukForm):
     service = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class EntryForm(GovukForm):
+    """Create or edit an entry (coordinators). Location fields describe its main place."""
+
+    name = forms.CharField(label="Name", max_length=250)
+    kind = forms.ChoiceField(
+        label="What is it?", choices=AssetKind.choices, widget=forms.RadioSelect
+    )
+    status = forms.ChoiceField(label="Status", choices=ServiceStatus.choices)
+    organization = forms.TypedChoiceField(label="Run by", required=False, choices=())
+    description = forms.CharField(
+        label="What happens there", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    categories = forms.MultipleChoiceField(
+        label="Categories", required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    eligibility = forms.CharField(label="Who it is for", required=False, max_length=1000)
+    minimum_age = forms.IntegerField(
+        label="Youngest age", required=False, min_value=0, max_value=130
+    )
+    maximum_age = forms.IntegerField(label="Oldest age", required=False, min_value=0, max_value=130)
+    is_free = forms.BooleanField(label="It is free", required=False)
+    fees_description = forms.CharField(label="Cost", required=False, max_length=500)
+    how_to_access = forms.CharField(
+        label="How to go or get in touch", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    accessibility = forms.CharField(label="Accessibility", required=False, max_length=1000)
+    languages = forms.CharField(
+        label="Languages",
+        required=False,
+        max_length=100,
+        help_text="Codes, for example: en, ur, pl",
+    )
+    url = forms.URLField(label="Website", required=False, assume_scheme="https")
+    email = forms.EmailField(label="Email", required=False)
+    takes_referrals = forms.BooleanField(label="Takes referrals", required=False)
+    capacity = forms.CharField(label="Current capacity", required=False, max_length=200)
+    alert = forms.CharField(label="Alert shown at the top", required=False, max_length=500)
+    location_name = forms.CharField(label="Place name", required=False, max_length=250)
+    address_1 = forms.CharField(label="Address", required=False, max_length=250)
+    city = forms.CharField(label="Town or city", required=False, max_length=120)
+    postal_code = forms.CharField(label="Postcode", required=False, max_length=10)
+    confidential = forms.BooleanField(
+        label="The address is confidential (for example, a refuge)",
+        required=False,
+        help_text="Only the area below is ever published",
+    )
+    area = forms.CharField(label="Area to publish instead", required=False, max_length=200)
+
+    def __init__(self, *args, place, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", "No organisation")] + [
+            (str(o.id), o.name) for o in Organization.objects.filter(place=place).order_by("name")
+        ]
+        self.fields["categories"].choices = [
+            (str(t.id), t.name) for t in TaxonomyTerm.objects.filter(place=place).order_by("name")
+        ]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.startswith(("http://", "https://")):
+            raise forms.ValidationError("Enter a web address starting with http:// or https://")
+        return url
+
+    def clean_languages(self):
+        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+        if any(not c.isalpha() or len(c) > 3 for c in codes):
+            raise forms.ValidationError("Enter language codes separated by commas, like en, ur")
+        return sorted(set(codes))
+
+    def clean_postal_code(self):
+        raw = self.cleaned_data["postal_code"].strip()
+        if raw and not geo.normalise_postcode(raw):
+            raise forms.ValidationError("Enter a full UK postcode, like OL1 1AA")
+        return geo.normalise_postcode(raw)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("minimum_age"), data.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "maximum_age", "The oldest age must be the same as or more than the youngest"
+            )
+        if data.get("confidential") and not data.get("area"):
+            self.add_error("area", "Enter the area to publish instead of the address")
+        return data
+
+
+class CommunityAreaForm(GovukForm):
+    neighbourhoods = forms.MultipleChoiceField(
+        label="Which areas do you consider your community?",
+        help_text="Choose all that apply",
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        error_messages={"required": "Choose at least one area"},
+    )
+    activities = forms.CharField(
+        label="What happens in your community that matters to you?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, groups, places people meet, things neighbours do. "
+        "Please do not include anyone's name",
+    )
+
+    def __init__(self, *args, place, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhoods"].choices = [
+            (str(pk), name)
+            for pk, name in Neighbourhood.objects.filter(place=place)
+            .order_by("name")
+            .values_list("pk", "name")
+        ]

@@ -60,6 +60,11 @@ def neighbourhood_for(place, lat, lon):
 
     if lat is None or lon is None:
         return None
+    # Most places have no neighbourhoods yet: ask once per Place instance (e.g. per import).
+    if getattr(place, "_has_neighbourhoods", None) is None:
+        place._has_neighbourhoods = Neighbourhood.objects.filter(place=place).exists()
+    if not place._has_neighbourhoods:
+        return None
     candidates = Neighbourhood.objects.filter(
         place=place, min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
     )

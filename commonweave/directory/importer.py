@@ -9,19 +9,19 @@ import csv
 import io
 import json
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import time
 from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.html import strip_tags
 
-from . import geo, oruk
+from . import geo
 from .enums import ChangeAction, ServiceStatus
 from .models import (
-    ChangeRecord,
     Contact,
     Location,
     Organization,
@@ -31,8 +31,7 @@ from .models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from .services import location_save, organization_save, service_save
-
+from .services import buffered_changes, location_save, organization_save, service_save
 
 CHUNK = 500
 
@@ -147,14 +146,48 @@ def records_in(data) -> list:
     raise Invalid("the feed is not JSON objects")
 
 
-def _owned_elsewhere(model, pk, place):
-    return model.objects.filter(pk=pk).exclude(place=place).exists()
+# Rows looked up in bulk for the chunk being imported: {model: {pk: row or None}}.
+_known: ContextVar[dict | None] = ContextVar("directory_import_known", default=None)
+
+
+def _prefetch(records):
+    """Look up, in three queries, the services, locations and organisations a chunk names."""
+    ids = {Service: set(), Location: set(), Organization: set()}
+    for raw in records:
+        if not isinstance(raw, dict):
+            continue
+        ids[Service].add(raw.get("id"))
+        if isinstance(raw.get("organization"), dict):
+            ids[Organization].add(raw["organization"].get("id"))
+        for sal in raw.get("service_at_locations") or []:
+            if isinstance(sal, dict) and isinstance(sal.get("location"), dict):
+                ids[Location].add(sal["location"].get("id"))
+    known = {}
+    for model, raw_ids in ids.items():
+        valid = set()
+        for value in raw_ids:
+            try:
+                valid.add(uuid.UUID(str(value)))
+            except (ValueError, TypeError, AttributeError):
+                continue
+        found = model.objects.in_bulk(list(valid))
+        known[model] = {pk: found.get(pk) for pk in valid}
+    return known
+
+
+def _existing(model, pk, place, what):
+    """The row with this id, if any; Invalid if another place's directory owns it."""
+    known = (_known.get() or {}).get(model)
+    in_memory = known is not None and pk in known
+    found = known[pk] if in_memory else model.objects.filter(pk=pk).first()
+    if found is not None and found.place_id != place.pk:
+        raise Invalid(f"{what} id is used by another directory")
+    return found
 
 
 def _term(place, raw, report):
     term_id = clean_id(raw.get("id"), "taxonomy term id")
-    if _owned_elsewhere(TaxonomyTerm, term_id, place):
-        raise Invalid("a taxonomy term id is used by another directory")
+    term = _existing(TaxonomyTerm, term_id, place, "a taxonomy term")
     taxonomy = None
     if raw.get("taxonomy_id"):
         tax_id = clean_id(raw["taxonomy_id"], "taxonomy id")
@@ -170,7 +203,6 @@ def _term(place, raw, report):
         "description": clean_text(raw.get("description")),
         "code": clean_text(raw.get("code") or raw.get("term"), 100),
     }
-    term = TaxonomyTerm.objects.filter(pk=term_id).first()
     if term is None:
         term = TaxonomyTerm.objects.create(id=term_id, place=place, taxonomy=taxonomy, **wanted)
     elif any(getattr(term, k) != v for k, v in wanted.items()):
@@ -182,8 +214,7 @@ def _term(place, raw, report):
 
 def _location(place, raw, viewer, report, number):
     loc_id = clean_id(raw.get("id"), "location id")
-    if _owned_elsewhere(Location, loc_id, place):
-        raise Invalid("a location id is used by another directory")
+    location = _existing(Location, loc_id, place, "a location")
     address = (raw.get("addresses") or [{}])[0] or {}
     country = (address.get("country") or "GB").upper()[:2]
     postcode = (address.get("postal_code") or raw.get("postal_code") or "").strip()
@@ -213,7 +244,7 @@ def _location(place, raw, viewer, report, number):
     if "confidential" in raw:
         data["confidential"] = bool(raw["confidential"])
     data["country"] = country
-    location = Location.objects.filter(pk=loc_id).first() or Location(place=place, id=loc_id)
+    location = location or Location(place=place, id=loc_id)
     return location_save(
         viewer=viewer, place=place, data=data, location=location, action=ChangeAction.IMPORTED
     )
@@ -221,8 +252,7 @@ def _location(place, raw, viewer, report, number):
 
 def _organization(place, raw, viewer):
     org_id = clean_id(raw.get("id"), "organization id")
-    if _owned_elsewhere(Organization, org_id, place):
-        raise Invalid("an organization id is used by another directory")
+    existing = _existing(Organization, org_id, place, "an organization")
     name = clean_text(raw.get("name"), 250)
     if not name:
         raise Invalid("an organization has no name")
@@ -235,16 +265,15 @@ def _organization(place, raw, viewer):
         "logo": clean_url(raw.get("logo"), "organization logo"),
         "uri": clean_url(raw.get("uri"), "organization uri"),
     }
-    existing = Organization.objects.filter(pk=org_id).first()
     return organization_save(
         viewer=viewer, place=place, data=data, organization=existing, action=ChangeAction.IMPORTED
     )
 
 
-def _sync_children(model, parent_field, parent, rows):
+def _sync_children(model, parent_field, parent, rows, *, new=False):
     """Make the parent's children exactly `rows` ({id: fields}); write only what differs."""
     changed = False
-    current = {obj.pk: obj for obj in model.objects.filter(**{parent_field: parent})}
+    current = {} if new else {o.pk: o for o in model.objects.filter(**{parent_field: parent})}
     for pk, fields in rows.items():
         obj = current.pop(pk, None)
         if obj is None:
@@ -261,10 +290,6 @@ def _sync_children(model, parent_field, parent, rows):
     return changed
 
 
-def _last_change_id():
-    return ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
-
-
 def import_service(place, raw, *, viewer=None, report, number, seen_ids):
     """Check and import one ORUK service record (raises Invalid)."""
     if not isinstance(raw, dict):
@@ -273,8 +298,7 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
     if service_id in seen_ids:
         raise Invalid("duplicate id: this id appeared earlier in the feed")
     seen_ids.add(service_id)
-    if _owned_elsewhere(Service, service_id, place):
-        raise Invalid("this service id is used by another directory")
+    existing = _existing(Service, service_id, place, "this service")
     name = clean_text(raw.get("name"), 250)
     if not name:
         raise Invalid("the service has no name")
@@ -310,10 +334,10 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
     }
     # Check the nested records before writing anything for this record.
     with transaction.atomic():
-        history_before = _last_change_id()
-        organization = None
+        organization, organization_changed = None, False
         if isinstance(raw.get("organization"), dict):
             organization = _organization(place, raw["organization"], viewer)
+            organization_changed = organization.changed
         elif raw.get("organization_id"):
             organization = Organization.objects.filter(
                 place=place, pk=clean_id(raw["organization_id"], "organization_id")
@@ -330,7 +354,6 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
                 locations.append(
                     (sal_id, _location(place, sal["location"], viewer, report, number))
                 )
-        existing = Service.objects.filter(pk=service_id).first()
         service = service_save(
             viewer=viewer,
             place=place,
@@ -340,12 +363,15 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
             term_ids=terms,
             action=ChangeAction.IMPORTED,
         )
-        changed = _last_change_id() != history_before
+        changed = (
+            service.changed or organization_changed or any(loc.changed for _, loc in locations)
+        )
         changed |= _sync_children(
             ServiceAtLocation,
             "service",
             service,
             {sal_id: {"place": place, "location": loc} for sal_id, loc in locations},
+            new=existing is None,
         )
         changed |= _sync_children(
             Schedule,
@@ -362,6 +388,7 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
                 for s in raw.get("schedules") or []
                 if isinstance(s, dict)
             },
+            new=existing is None,
         )
         changed |= _sync_children(
             Contact,
@@ -377,7 +404,10 @@ def import_service(place, raw, *, viewer=None, report, number, seen_ids):
                 for c in raw.get("contacts") or []
                 if isinstance(c, dict)
             },
+            new=existing is None,
         )
+    service.imported_locations = [loc for _, loc in locations]
+    service.imported_organization = organization
     if existing is None:
         report.created += 1
     elif changed:
@@ -398,31 +428,80 @@ def import_oruk(place, data, *, viewer=None, on_progress=None) -> ImportReport:
     seen = set()
     # Commit every CHUNK records (one fsync each); each record is its own savepoint inside,
     # so a bad record rolls back alone.
+    # History rows are inserted once per chunk; rows the chunk names are looked up at once.
     for chunk_start in range(0, len(records), CHUNK):
-        with transaction.atomic():
-            for offset, raw in enumerate(records[chunk_start : chunk_start + CHUNK]):
-                number = chunk_start + offset + 1
-                try:
-                    import_service(
-                        place, raw, viewer=viewer, report=report, number=number, seen_ids=seen
-                    )
-                except Invalid as exc:
-                    record_id = str(raw.get("id", ""))[:64] if isinstance(raw, dict) else ""
-                    report.errors.append((number, record_id, str(exc)))
-                if on_progress:
-                    on_progress(number, len(records))
+        chunk = records[chunk_start : chunk_start + CHUNK]
+        token = _known.set(_prefetch(chunk))
+        try:
+            with transaction.atomic(), buffered_changes() as history:
+                for offset, raw in enumerate(chunk):
+                    number = chunk_start + offset + 1
+                    mark = len(history)
+                    try:
+                        service = import_service(
+                            place, raw, viewer=viewer, report=report, number=number, seen_ids=seen
+                        )
+                        _remember(service)
+                    except (Invalid, IntegrityError) as exc:
+                        del history[mark:]  # that record's work was rolled back
+                        _known.set({})  # rows in memory may now differ from the database
+                        reason = str(exc) if isinstance(exc, Invalid) else "conflicting ids"
+                        record_id = str(raw.get("id", ""))[:64] if isinstance(raw, dict) else ""
+                        report.errors.append((number, record_id, reason))
+                    if on_progress:
+                        on_progress(number, len(records))
+        finally:
+            _known.reset(token)
     return report
 
 
+def _remember(service):
+    """Later records in the chunk may name rows this one created."""
+    known = _known.get()
+    if not known:
+        return
+    known.setdefault(Service, {})[service.pk] = service
+    for location in getattr(service, "imported_locations", []):
+        known.setdefault(Location, {})[location.pk] = location
+    if getattr(service, "imported_organization", None) is not None:
+        known.setdefault(Organization, {})[service.organization_id] = service.imported_organization
+
+
+MAX_FEED_BYTES = 200 * 1024 * 1024  # SAFETY 11: imports have a size limit
+
+
+def read_limited(fh, limit=None) -> bytes:
+    limit = limit or MAX_FEED_BYTES
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(f"the file is larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
 def load_json(source: str):
-    """Parse a feed from a file path or an http(s) URL."""
+    """Parse a feed from a file path or an http(s) URL (Invalid if too big or not JSON)."""
     if source.startswith(("http://", "https://")):
         from urllib.request import urlopen
 
         with urlopen(source, timeout=30) as response:  # noqa: S310 (scheme checked above)
-            return json.load(response)
-    with open(source, encoding="utf-8") as fh:
-        return json.load(fh)
+            raw = read_limited(response)
+    else:
+        with open(source, "rb") as fh:
+            raw = read_limited(fh)
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise Invalid("the file is not JSON") from None
+
+
+def load_text(path: str) -> str:
+    """A CSV file's text (Invalid if too big or not UTF-8)."""
+    with open(path, "rb") as fh:
+        raw = read_limited(fh)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the file is not UTF-8 text") from None
 
 
 # ---- CSV ----------------------------------------------------------------------------------
@@ -528,79 +607,64 @@ def import_csv(place, text: str, mapping=None, *, viewer=None, on_progress=None)
     )
 
 
-# ---- Export -------------------------------------------------------------------------------
+# ---- A place's own taxonomy ---------------------------------------------------------------
 
 
-def _export_qs(place):
-    return (
-        Service.objects.filter(place=place)
-        .select_related("organization")
-        .prefetch_related(
-            "at_locations__location", "schedules", "contacts", "taxonomy_terms__taxonomy"
-        )
-        .order_by("name", "id")
+def import_taxonomy_csv(place, text: str, *, name: str) -> ImportReport:
+    """Load a place's own category list: CSV columns name, description, and optionally id,
+    code and parent (a parent's code or name). Idempotent: ids derive from the taxonomy name
+    and each term's code (or name) unless the file gives them.
+    """
+    report = ImportReport()
+    taxonomy_id = uuid.uuid5(uuid.NAMESPACE_URL, f"taxonomy:{place.slug}:{name}")
+    taxonomy, _ = Taxonomy.objects.get_or_create(
+        id=taxonomy_id, defaults={"place": place, "name": name[:200]}
     )
-
-
-def export_oruk(place) -> list:
-    return [oruk.service_full(s) for s in _export_qs(place)]
-
-
-def export_csv(place) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
-    for s in _export_qs(place):
-        sals = list(s.at_locations.all())
-        loc = sals[0].location if sals else None
-        public = loc is not None and not loc.confidential
-        writer.writerow(
-            [
-                s.id,
-                s.name,
-                s.description,
-                s.organization.name if s.organization_id else "",
-                s.url,
-                s.email,
-                s.minimum_age if s.minimum_age is not None else "",
-                s.maximum_age if s.maximum_age is not None else "",
-                "Free" if s.is_free else s.fees_description,
-                s.eligibility,
-                loc.address_1 if public else "",
-                loc.city if public else "",
-                loc.postal_code if public else "",
-                loc.latitude if public and loc.latitude is not None else "",
-                loc.longitude if public and loc.longitude is not None else "",
-                ";".join(t.name for t in s.taxonomy_terms.all()),
-            ]
-        )
-    return out.getvalue()
-
-
-def export_geojson(place) -> dict:
-    """One Point feature per public location with its services. Confidential ones are left out."""
-    features = []
-    locations = (
-        Location.objects.filter(place=place, confidential=False, latitude__isnull=False)
-        .prefetch_related("at_locations__service")
-        .order_by("name", "id")
-    )
-    for loc in locations:
-        features.append(
-            {
-                "type": "Feature",
-                "id": str(loc.id),
-                "geometry": {"type": "Point", "coordinates": [loc.longitude, loc.latitude]},
-                "properties": {
-                    "name": loc.name,
-                    "address": ", ".join(
-                        p for p in [loc.address_1, loc.city, loc.postal_code] if p
-                    ),
-                    "services": [
-                        {"id": str(sal.service_id), "name": sal.service.name}
-                        for sal in loc.at_locations.all()
-                    ],
-                },
+    if taxonomy.place_id != place.pk:
+        report.errors.append((0, str(taxonomy_id), "this taxonomy id is used by another directory"))
+        return report
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_key, parents = {}, []
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=1):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            term_name = clean_text(row.get("name"), 200)
+            if not term_name:
+                report.errors.append((number, row.get("id", ""), "the term has no name"))
+                continue
+            key = row.get("code") or term_name
+            try:
+                term_id = (
+                    clean_id(row["id"], "term id")
+                    if row.get("id")
+                    else uuid.uuid5(taxonomy_id, key.lower())
+                )
+                existing = _existing(TaxonomyTerm, term_id, place, "a taxonomy term")
+            except Invalid as exc:
+                report.errors.append((number, row.get("id", ""), str(exc)))
+                continue
+            wanted = {
+                "name": term_name,
+                "description": clean_text(row.get("description")),
+                "code": clean_text(row.get("code"), 100),
+                "taxonomy": taxonomy,
             }
-        )
-    return {"type": "FeatureCollection", "features": features}
+            if existing is None:
+                term = TaxonomyTerm.objects.create(id=term_id, place=place, **wanted)
+                report.created += 1
+            elif any(getattr(existing, k) != v for k, v in wanted.items()):
+                for k, v in wanted.items():
+                    setattr(existing, k, v)
+                existing.save()
+                term, report.updated = existing, report.updated + 1
+            else:
+                term, report.unchanged = existing, report.unchanged + 1
+            by_key[key.lower()] = by_key[term_name.lower()] = term
+            parents.append((number, term, row.get("parent", "")))
+        for number, term, parent_key in parents:
+            parent = by_key.get(parent_key.lower()) if parent_key else None
+            if parent_key and parent is None:
+                report.warnings.append((number, str(term.id), "parent not found in the file"))
+            if (parent.pk if parent else None) != term.parent_id:
+                TaxonomyTerm.objects.filter(pk=term.pk).update(parent=parent)
+    return report

@@ -211,7 +211,8 @@ class Service(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["place", "name"]),
+            # Covers the ORUK /services page (ORDER BY name, id LIMIT/OFFSET) without row reads.
+            models.Index(fields=["place", "name", "id"], name="directory_service_page_idx"),
             models.Index(fields=["place", "last_checked_at"]),
         ]
 
@@ -231,7 +232,7 @@ class ServiceAtLocation(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["service__name", "id"]
+        ordering = ["id"]  # no join: lists order explicitly (see api._sal_qs)
 
     def __str__(self):
         return f"{self.service} at {self.location}"
@@ -379,3 +380,19 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.months}-month follow-up"
+
+
+class CommunityArea(models.Model):
+    """ "The area I consider my community" (seed 004's community map), given anonymously:
+    the neighbourhoods someone chose and the activities they named. No name, no contact."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="community_areas")
+    activities = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Community area {self.pk}"

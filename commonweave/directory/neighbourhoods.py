@@ -77,6 +77,7 @@ def import_boundaries(place, source, *, kind="ward") -> BoundaryReport:
             report.created += 1
         else:
             report.updated += 1
+    place._has_neighbourhoods = None  # forget the cached answer (see geo.neighbourhood_for)
     report.locations_placed = place_locations(place)
     return report
 

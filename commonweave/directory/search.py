@@ -10,6 +10,7 @@ small edit distance (rapidfuzz), so "bereavment" finds "bereavement" and "clubs"
 import re
 import unicodedata
 
+from django.core.cache import cache
 from django.db.models import Q
 from rapidfuzz import fuzz, process
 
@@ -42,6 +43,7 @@ STOP_WORDS = frozenset(
         "your",
     ]
 )
+VOCABULARY_CACHE_SECONDS = 300
 MIN_SCORE = 80  # rapidfuzz ratio (0-100) for a vocabulary word to count as the same word
 
 
@@ -78,21 +80,37 @@ def search_text_for(service, term_names=()) -> str:
     return " " + " ".join(words(" ".join(p for p in parts if p))[:400]) + " "
 
 
+def _vocabulary_key(place):
+    return f"directory-vocabulary:{place.pk}"
+
+
+def _vocabulary(place) -> list[str]:
+    """The place's searchable words (cached: read on every search, changed rarely)."""
+    from .models import SearchWord
+
+    key = _vocabulary_key(place)
+    words_ = cache.get(key)
+    if words_ is None:
+        words_ = list(SearchWord.objects.filter(place=place).values_list("word", flat=True))
+        cache.set(key, words_, VOCABULARY_CACHE_SECONDS)
+    return words_
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The words worth matching typos against: no numbers, nothing shorter than 3 letters."""
+    return {w for w in text.split() if 3 <= len(w) <= 60 and not w.isdigit()}
+
+
 def remember_words(place, text: str):
     from .models import SearchWord
 
-    new = {w for w in text.split() if len(w) <= 60}
+    new = vocabulary_words(text) - set(_vocabulary(place))
     if not new:
         return
     SearchWord.objects.bulk_create(
         [SearchWord(place=place, word=w) for w in new], ignore_conflicts=True
     )
-
-
-def _vocabulary(place) -> list[str]:
-    from .models import SearchWord
-
-    return list(SearchWord.objects.filter(place=place).values_list("word", flat=True))
+    cache.delete(_vocabulary_key(place))
 
 
 def expand(place, query: str) -> list[set[str]]:
@@ -113,9 +131,8 @@ def expand(place, query: str) -> list[set[str]]:
     return expanded
 
 
-def text_filter(place, query: str) -> Q | None:
-    """A Q over Service.search_text, or None when the query has no words."""
-    groups = expand(place, query)
+def text_filter(groups: list[set[str]]) -> Q | None:
+    """A Q over Service.search_text from expand()'s groups, or None when there are none."""
     if not groups:
         return None
     condition = Q()

@@ -4,12 +4,12 @@ confidential locations never leave through them except to editors (see location_
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import geo, search
 from .enums import ServiceStatus
-from .models import REVIEW_AFTER, Location, Service, ServiceAtLocation
+from .models import REVIEW_AFTER, Location, Schedule, Service, ServiceAtLocation
 
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
@@ -31,6 +31,9 @@ class Filters:
     near: tuple | None = None  # (lat, lon)
     radius_m: int | None = None  # None: grow until enough are found
     include_inactive: bool = False
+    day: str = ""  # MO..SU: open at some time on this day
+    start_time: object = None  # with end_time: open at some point in [start, end)
+    end_time: object = None
 
 
 class Results:
@@ -75,25 +78,44 @@ class Results:
 def _open_now_q(now):
     day = DAYS[now.weekday()]
     t = now.time()
-    return Q(
-        schedules__byday__contains=day,
-        schedules__opens_at__lte=t,
-        schedules__closes_at__gt=t,
-    )
+    return Q(byday__contains=day, opens_at__lte=t, closes_at__gt=t)
 
 
-def filtered_services(place, filters: Filters):
-    qs = Service.objects.filter(place=place)
+def _links():
+    return Service.taxonomy_terms.through.objects
+
+
+def filtered_services(place, filters: Filters, *, ids=None):
+    """The services matching every filter but text and distance. With `ids` (already known
+    to be this place's), the query starts from those primary keys instead of the place."""
+    # Start from the most selective set so SQLite and PostgreSQL walk the fewest rows: the
+    # given ids, else the services filed under the chosen terms (terms are the place's own),
+    # else the whole place. Many-valued filters are IN-subqueries: rows never repeat.
+    links = _links().filter(taxonomyterm__place=place)
+    if ids is not None:
+        qs = Service.objects.filter(pk__in=ids)
+    elif filters.term_ids or filters.taxonomy_id:
+        qs = Service.objects.all()
+    elif filters.text.strip():
+        # A text search reads every row's search_text anyway: one sequential pass is faster
+        # than walking the place index and fetching each row. `place_id + 0` keeps the
+        # planner off that index (SQLite and PostgreSQL alike).
+        qs = Service.objects.alias(place_scan=F("place_id") + 0).filter(place_scan=place.pk)
+    else:
+        qs = Service.objects.filter(place=place)
+    if filters.term_ids:
+        qs = qs.filter(
+            id__in=links.filter(taxonomyterm_id__in=filters.term_ids).values("service_id")
+        )
+    if filters.taxonomy_id:
+        chosen = links.filter(taxonomyterm__taxonomy_id=filters.taxonomy_id)
+        qs = qs.filter(id__in=chosen.values("service_id"))
     if not filters.include_inactive:
         qs = qs.filter(status=ServiceStatus.ACTIVE)
     if filters.text.strip():
-        condition = search.text_filter(place, filters.text)
+        condition = search.text_filter(_groups(place, filters))
         if condition is not None:
             qs = qs.filter(condition)
-    if filters.term_ids:
-        qs = qs.filter(taxonomy_terms__id__in=filters.term_ids)
-    if filters.taxonomy_id:
-        qs = qs.filter(taxonomy_terms__taxonomy_id=filters.taxonomy_id)
     if filters.kinds:
         qs = qs.filter(kind__in=filters.kinds)
     if filters.age is not None:
@@ -106,29 +128,57 @@ def filtered_services(place, filters: Filters):
         qs = qs.filter(is_free=True)
     if filters.takes_referrals:
         qs = qs.filter(takes_referrals=True)
+    if filters.day or filters.start_time or filters.end_time:
+        sessions = Schedule.objects.all()
+        if filters.day:
+            sessions = sessions.filter(byday__contains=filters.day)
+        if filters.end_time:
+            sessions = sessions.filter(opens_at__lt=filters.end_time)
+        if filters.start_time:
+            sessions = sessions.filter(closes_at__gt=filters.start_time)
+        qs = qs.filter(id__in=sessions.values("service_id"))
     if filters.open_now:
-        qs = qs.filter(_open_now_q(timezone.localtime()))
+        open_now = Schedule.objects.filter(_open_now_q(timezone.localtime()))
+        qs = qs.filter(id__in=open_now.values("service_id"))
     if filters.neighbourhood_id:
-        qs = qs.filter(at_locations__location__neighbourhood_id=filters.neighbourhood_id)
+        inside = ServiceAtLocation.objects.filter(
+            location__neighbourhood_id=filters.neighbourhood_id
+        )
+        qs = qs.filter(id__in=inside.values("service_id"))
     if filters.organization_id:
         qs = qs.filter(organization_id=filters.organization_id)
     return qs
 
 
-def nearby_distances(qs, lat, lon, radius_m) -> dict:
-    """service id -> metres to its nearest public (non-confidential) location within radius."""
+def nearby_distances(place, filters, lat, lon, radius_m) -> dict:
+    """service id -> metres to its nearest public (non-confidential) location within radius,
+    for the services in `qs`.
+
+    Driven from the location side so the (place, latitude, longitude) index does the work;
+    the candidates are then checked against the other filters in batches.
+    """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, radius_m)
-    rows = qs.filter(
-        at_locations__location__confidential=False,
-        at_locations__location__latitude__range=(min_lat, max_lat),
-        at_locations__location__longitude__range=(min_lon, max_lon),
-    ).values_list("id", "at_locations__location__latitude", "at_locations__location__longitude")
+    rows = (
+        Location.objects.filter(
+            place=place,
+            confidential=False,
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+        )
+        .filter(at_locations__isnull=False)
+        .values_list("at_locations__service_id", "latitude", "longitude")
+    )
     best = {}
     for service_id, slat, slon in rows:
         d = geo.distance_m(lat, lon, slat, slon)
         if d <= radius_m and d < best.get(service_id, float("inf")):
             best[service_id] = d
-    return best
+    candidates = list(best)
+    allowed = set()
+    for i in range(0, len(candidates), 2000):
+        batch = filtered_services(place, filters, ids=candidates[i : i + 2000])
+        allowed.update(batch.order_by().values_list("id", flat=True))
+    return {k: v for k, v in best.items() if k in allowed}
 
 
 AUTO_RADII_M = (500, 1000, 2000, 5000, 10000, 25000)
@@ -144,25 +194,31 @@ def find_services(place, filters: Filters, *, enough=20) -> Results:
     if filters.near:
         radii = [filters.radius_m] if filters.radius_m else list(AUTO_RADII_M)
         for radius in radii:
-            distances = nearby_distances(qs, *filters.near, radius)
+            distances = nearby_distances(place, filters, *filters.near, radius)
             if len(distances) >= enough:
                 break
         ids = sorted(distances, key=lambda i: (distances[i], str(i)))
         return Results(ids=ids, distances=distances, radius_m=radius)
     if filters.text.strip():
-        rows = qs.values_list("id", "name").distinct()
-        groups = search.expand(place, filters.text)
+        rows = qs.order_by().values_list("id", "name")
+        groups = _groups(place, filters)
         # Entries whose name holds the words come first; the rest matched on description/terms.
-        ranked = sorted(set(rows), key=lambda row: (-_name_score(row[1], groups), row[1], row[0]))
+        ranked = sorted(rows, key=lambda row: (-_name_score(row[1], groups), row[1], row[0]))
         return Results(ids=[i for i, _ in ranked])
-    if filters.term_ids or filters.taxonomy_id or filters.neighbourhood_id or filters.open_now:
-        qs = qs.distinct()  # these filters join to many-valued relations
     return Results(queryset=qs.order_by("name", "id").values_list("id", flat=True))
 
 
+def _groups(place, filters):
+    """The query's words and what each may mean, worked out once per search."""
+    if getattr(filters, "_groups", None) is None:
+        filters._groups = search.expand(place, filters.text)
+    return filters._groups
+
+
 def _name_score(name, groups):
-    name_words = set(search.words(name))
-    return sum(1 for alike in groups if alike & name_words)
+    """How many of the query's words the name holds (a cheap substring test per word)."""
+    lowered = name.lower()
+    return sum(1 for alike in groups if any(w in lowered for w in alike))
 
 
 def services_by_ids(ids):
@@ -170,7 +226,7 @@ def services_by_ids(ids):
     found = (
         Service.objects.filter(id__in=ids)
         .select_related("organization")
-        .prefetch_related("taxonomy_terms", "at_locations__location", "schedules")
+        .prefetch_related("at_locations__location")
     )
     by_id = {s.id: s for s in found}
     return [by_id[i] for i in ids if i in by_id]

@@ -2,6 +2,8 @@
 
 import secrets
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, time, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -14,9 +16,11 @@ from . import geo, search
 from .enums import AssetKind, ChangeAction, SuggestionStatus
 from .models import (
     ChangeRecord,
+    CommunityArea,
     ConnectionLink,
     FollowUp,
     Location,
+    Neighbourhood,
     Organization,
     Service,
     ServiceAtLocation,
@@ -60,6 +64,7 @@ LOCATION_FIELDS = [
     "country",
 ]
 FOLLOW_UP_MONTHS = (3, 6)
+UNSET = object()  # "leave as it is", as opposed to None ("no organisation")
 
 DEFAULT_TAXONOMY_NAME = "Commonweave community assets"
 DEFAULT_TERMS = [
@@ -122,9 +127,27 @@ def _apply(obj, data: dict, fields) -> dict:
     return changes
 
 
+_change_buffer: ContextVar[list | None] = ContextVar("directory_change_buffer", default=None)
+
+
+@contextmanager
+def buffered_changes():
+    """Collect ChangeRecords and insert them in one statement at the end (bulk imports).
+
+    Yields the list: a caller that rolls back part of its work truncates it to match.
+    """
+    buffer = []
+    token = _change_buffer.set(buffer)
+    try:
+        yield buffer
+        ChangeRecord.objects.bulk_create(buffer, batch_size=1000)
+    finally:
+        _change_buffer.reset(token)
+
+
 def record_change(*, place, viewer, obj, action, changes=None, note=""):
     actor_id, label = _actor(viewer)
-    return ChangeRecord.objects.create(
+    record = ChangeRecord(
         place=place,
         actor_id=actor_id,
         actor_label=label,
@@ -134,13 +157,22 @@ def record_change(*, place, viewer, obj, action, changes=None, note=""):
         changes=changes or {},
         note=note[:300],
     )
+    buffer = _change_buffer.get()
+    if buffer is not None:
+        buffer.append(record)
+    else:
+        record.save()
+    return record
 
 
-def reindex_service(service):
+def reindex_service(service, term_names=None, *, save=True):
     """Refresh the service's search words (call after its name, text or terms change)."""
-    names = list(service.taxonomy_terms.values_list("name", flat=True))
+    names = term_names
+    if names is None:
+        names = list(service.taxonomy_terms.values_list("name", flat=True))
     service.search_text = search.search_text_for(service, names)
-    Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
+    if save:
+        Service.objects.filter(pk=service.pk).update(search_text=service.search_text)
     search.remember_words(service.place, service.search_text)
 
 
@@ -170,12 +202,13 @@ def ensure_default_taxonomy(place) -> Taxonomy:
     return taxonomy
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def organization_save(*, viewer, place, data: dict, organization=None, action=None):
     fields = ["name", "description", "email", "website", "logo", "uri"]
     created = organization is None or organization._state.adding
     organization = organization or Organization(place=place, id=data.get("id") or uuid.uuid4())
     changes = _apply(organization, data, fields)
+    organization.changed = created or bool(changes)
     if created or changes:
         organization.updated_at = timezone.now()
         organization.save()
@@ -189,7 +222,7 @@ def organization_save(*, viewer, place, data: dict, organization=None, action=No
     return organization
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def location_save(*, viewer, place, data: dict, location=None, action=None):
     """Create or update a location; it falls into the neighbourhood containing it."""
     created = location is None or location._state.adding
@@ -201,6 +234,7 @@ def location_save(*, viewer, place, data: dict, location=None, action=None):
         found = geo.lookup_postcode(location.postal_code)
         if found:
             location.latitude, location.longitude = found
+    location.changed = created or bool(changes)
     if created or changes:
         location.neighbourhood = geo.neighbourhood_for(place, location.latitude, location.longitude)
         location.updated_at = timezone.now()
@@ -215,14 +249,14 @@ def location_save(*, viewer, place, data: dict, location=None, action=None):
     return location
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def service_save(
     *,
     viewer,
     place,
     data: dict,
     service=None,
-    organization=None,
+    organization=UNSET,
     term_ids=None,
     location=None,
     action=None,
@@ -235,23 +269,34 @@ def service_save(
     created = service is None or service._state.adding
     service = service or Service(place=place, id=data.get("id") or uuid.uuid4())
     changes = _apply(service, data, SERVICE_FIELDS)
-    if organization is not None and service.organization_id != organization.pk:
-        changes["organization"] = [_jsonable(service.organization_id), str(organization.pk)]
+    new_org_id = getattr(organization, "pk", None)
+    if organization is not UNSET and service.organization_id != new_org_id:
+        changes["organization"] = [_jsonable(service.organization_id), _jsonable(new_org_id)]
         service.organization = organization
-    if created or changes:
-        service.updated_at = timezone.now()
-        service.save()
+    term_names = terms = None
     if term_ids is not None:
         wanted = {str(t) for t in term_ids}
-        current = {str(t) for t in service.taxonomy_terms.values_list("id", flat=True)}
+        current = (
+            set()
+            if created
+            else {str(t) for t in service.taxonomy_terms.values_list("id", flat=True)}
+        )
         if wanted != current:
-            terms = TaxonomyTerm.objects.filter(place=place, id__in=wanted)
-            service.taxonomy_terms.set(terms)
+            terms = list(TaxonomyTerm.objects.filter(place=place, id__in=wanted)) if wanted else []
+            term_names = [t.name for t in terms]
             changes["taxonomy_terms"] = [sorted(current), sorted(wanted)]
+        elif not wanted:
+            term_names = []
+    service.changed = created or bool(changes)
+    if service.changed:
+        service.updated_at = timezone.now()
+        reindex_service(service, term_names, save=False)  # saved with the row below
+        service.save()
+    if terms is not None:
+        service.taxonomy_terms.set(terms)
     if location is not None:
         ServiceAtLocation.objects.get_or_create(place=place, service=service, location=location)
-    if created or changes:
-        reindex_service(service)
+    if service.changed:
         record_change(
             place=place,
             viewer=viewer,
@@ -325,6 +370,36 @@ def suggestion_review(*, viewer, suggestion, accept: bool, reason: str) -> Sugge
     suggestion.reviewed_at = timezone.now()
     suggestion.save(update_fields=["service", "status", "reason", "reviewed_by", "reviewed_at"])
     return suggestion
+
+
+# ---- Community maps ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def community_area_add(*, place, neighbourhood_ids, activities=""):
+    """Record, anonymously, the areas someone considers their community."""
+    area = CommunityArea.objects.create(place=place, activities=activities)
+    area.neighbourhoods.set(Neighbourhood.objects.filter(place=place, pk__in=neighbourhood_ids))
+    return area
+
+
+def community_map(place):
+    """How many people include each neighbourhood, published under the disclosure rules."""
+    from django.db.models import Count
+
+    from commonweave.insights.disclosure import publish_count
+
+    rows = (
+        Neighbourhood.objects.filter(place=place)
+        .annotate(people=Count("community_areas"))
+        .order_by("-people", "name")
+        .values_list("pk", "name", "people")
+    )
+    threshold = place.suppression_threshold
+    return [
+        {"id": pk, "name": name, "people": publish_count(n, threshold=threshold)}
+        for pk, name, n in rows
+    ]
 
 
 # ---- Connecting residents -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,10 +26,19 @@ from django.views.decorators.http import require_POST
 from commonweave.people.access import Access, resident_get, resident_open
 from commonweave.tenancy.models import Place
 
-from . import importer, selectors, services
+from . import exporter, selectors, services
 from .enums import SuggestionStatus
-from .forms import HONEYPOT_FIELD, ConnectForm, FollowUpForm, ReviewForm, SearchForm, SuggestionForm
-from .models import ChangeRecord, FollowUp, Service, Suggestion
+from .forms import (
+    HONEYPOT_FIELD,
+    CommunityAreaForm,
+    ConnectForm,
+    EntryForm,
+    FollowUpForm,
+    ReviewForm,
+    SearchForm,
+    SuggestionForm,
+)
+from .models import ChangeRecord, FollowUp, Organization, Service, Suggestion
 
 PER_PAGE = 20
 SUGGESTIONS_PER_HOUR = 20
@@ -51,17 +61,18 @@ def _editor(request):
     return viewer
 
 
+def tile_source(tile_url: str) -> str:
+    """The CSP source for a tile URL template: its scheme and host ("{s}." becomes "*.")."""
+    parts = urlparse(tile_url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
 def _with_tiles(response):
     """Allow the configured tile server's images through the Content Security Policy."""
-    tile_url = settings.DIRECTORY_TILE_URL
-    if tile_url:
-        parts = urlparse(tile_url.replace("{s}", "a"))
-        origin = f"{parts.scheme}://{parts.netloc.split('{')[0]}" if parts.netloc else ""
-        host = tile_url.split("/")[2] if tile_url.count("/") >= 2 else ""
+    source = tile_source(settings.DIRECTORY_TILE_URL or "")
+    if source:
         config = dict(settings.SECURE_CSP)
-        config["img-src"] = [*config.get("img-src", []), origin or host]
-        if "{s}" in tile_url:
-            config["img-src"].append(f"{parts.scheme}://*.{parts.netloc.split('.', 1)[-1]}")
+        config["img-src"] = [*config.get("img-src", []), source]
         response._csp_config = config
     return response
 
@@ -95,7 +106,7 @@ def _filters(form):
     return filters
 
 
-def _map_points(entries, distances):
+def _map_points(place, entries):
     points = []
     for service in entries:
         for sal in service.at_locations.all():
@@ -107,7 +118,7 @@ def _map_points(entries, distances):
                     "lat": round(loc.latitude, 6),
                     "lon": round(loc.longitude, 6),
                     "name": service.name,
-                    "url": reverse("directory:entry", args=[service.place.slug, service.id]),
+                    "url": reverse("directory:entry", args=[place.slug, service.id]),
                 }
             )
     return points
@@ -136,7 +147,7 @@ def search(request, place_slug):
         "total": results.total,
         "radius_m": results.radius_m,
         "query": query.urlencode(),
-        "map_points": _map_points(entries, results.distances),
+        "map_points": _map_points(place, entries),
         "tile_url": settings.DIRECTORY_TILE_URL,
         "is_staff_viewer": viewer is not None,
     }
@@ -156,7 +167,7 @@ def entry(request, place_slug, pk):
     context = {
         "place": place,
         "service": service,
-        "points": _map_points([service], {}),
+        "points": _map_points(place, [service]),
         "tile_url": settings.DIRECTORY_TILE_URL,
         "can_edit": services.can_edit(viewer),
         "can_connect": bool(viewer) and viewer.can_do_casework,
@@ -269,13 +280,13 @@ def export(request, place_slug, fmt):
     """The public directory as ORUK JSON, CSV or GeoJSON (confidential addresses left out)."""
     place = _place(place_slug)
     if fmt == "json":
-        response = JsonResponse(importer.export_oruk(place), safe=False)
+        response = JsonResponse(exporter.export_oruk(place), safe=False)
     elif fmt == "geojson":
         response = HttpResponse(
-            json.dumps(importer.export_geojson(place)), content_type="application/geo+json"
+            json.dumps(exporter.export_geojson(place)), content_type="application/geo+json"
         )
     elif fmt == "csv":
-        response = HttpResponse(importer.export_csv(place), content_type="text/csv")
+        response = HttpResponse(exporter.export_csv(place), content_type="text/csv")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{place.slug}-directory.{fmt}"'
@@ -354,4 +365,118 @@ def follow_up(request, pk):
         request,
         "directory/follow_up.html",
         {"item": item, "form": form, "resident_id": resident.public_id},
+    )
+
+
+# ---- Editing (coordinators and place admins) ----------------------------------------------
+
+LOCATION_FORM_FIELDS = {
+    "location_name": "name",
+    "address_1": "address_1",
+    "city": "city",
+    "postal_code": "postal_code",
+    "confidential": "confidential",
+    "area": "area",
+}
+
+
+def _entry_initial(service):
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+    initial["languages"] = ", ".join(service.languages or [])
+    initial["organization"] = str(service.organization_id or "")
+    initial["categories"] = [str(t) for t in service.taxonomy_terms.values_list("id", flat=True)]
+    sal = service.at_locations.select_related("location").first()
+    if sal:
+        for form_name, field in LOCATION_FORM_FIELDS.items():
+            initial[form_name] = getattr(sal.location, field)
+    return initial
+
+
+@login_required
+def entry_edit(request, place_slug, pk=None):
+    """Create (pk=None) or edit an entry; every change is kept in its history."""
+    viewer = _editor(request)
+    if viewer.place.slug != place_slug:
+        raise Http404
+    place = viewer.place
+    service = get_object_or_404(Service, place=place, pk=pk) if pk else None
+    form = EntryForm(
+        request.POST or None,
+        place=place,
+        initial=_entry_initial(service) if service else {"kind": "group", "status": "active"},
+    )
+    if request.method == "POST" and form.is_valid():
+        service = _save_entry(viewer, place, service, form.cleaned_data)
+        messages.success(request, "Saved.")
+        return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
+    return render(
+        request, "directory/entry_edit.html", {"form": form, "service": service, "place": place}
+    )
+
+
+@transaction.atomic
+def _save_entry(viewer, place, service, data):
+    """The entry and its main location, together or not at all."""
+    organization = None
+    if data["organization"]:
+        organization = get_object_or_404(Organization, place=place, pk=data["organization"])
+    location = None
+    loc_data = {field: data[name] for name, field in LOCATION_FORM_FIELDS.items()}
+    if any(loc_data[k] for k in ("name", "address_1", "postal_code")):
+        sal = service.at_locations.select_related("location").first() if service else None
+        location = services.location_save(
+            viewer=viewer, place=place, data=loc_data, location=sal.location if sal else None
+        )
+    return services.service_save(
+        viewer=viewer,
+        place=place,
+        data={k: data[k] for k in services.SERVICE_FIELDS if k in data},
+        service=service,
+        organization=organization,
+        term_ids=data["categories"],
+        location=location,
+    )
+
+
+# ---- Community maps (seed 004) -------------------------------------------------------------
+
+
+def community(request, place_slug):
+    """ "Colour the area you consider your community": anyone, no account, nothing personal."""
+    place = _place(place_slug)
+    form = CommunityAreaForm(request.POST or None, place=place)
+    if not form.fields["neighbourhoods"].choices:
+        raise Http404  # the place has not loaded its neighbourhoods yet
+    if request.method == "POST" and request.POST.get(HONEYPOT_FIELD):
+        return render(request, "directory/community_thanks.html", {"place": place})
+    if request.method == "POST" and form.is_valid():
+        if _over_rate_limit(request):
+            return render(
+                request,
+                "directory/community.html",
+                {"form": form, "place": place, "limited": True, "honeypot": HONEYPOT_FIELD},
+                status=429,
+            )
+        services.community_area_add(
+            place=place,
+            neighbourhood_ids=[int(pk) for pk in form.cleaned_data["neighbourhoods"]],
+            activities=form.cleaned_data["activities"],
+        )
+        return render(request, "directory/community_thanks.html", {"place": place})
+    return render(
+        request,
+        "directory/community.html",
+        {"form": form, "place": place, "honeypot": HONEYPOT_FIELD},
+    )
+
+
+@login_required
+def community_summary(request):
+    """Staff who see aggregates: how many people include each area (disclosure rules)."""
+    viewer = request.viewer
+    if not viewer or not viewer.can_see_aggregates:
+        raise Http404
+    rows = services.community_map(viewer.place)
+    return render(
+        request, "directory/community_summary.html", {"rows": rows, "place": viewer.place}
     )

@@ -4,7 +4,7 @@ story consent is given and the viewer may see that resident."""
 
 import datetime
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from commonweave.audit.enums import Purpose
 from commonweave.audit.services import audit_record
 from commonweave.people.access import residents_visible_to
 from commonweave.people.enums import ConsentPurpose
-from commonweave.people.models import Consent
+from commonweave.people.models import Consent, ConsentEvent
 from commonweave.tenancy.models import Organisation
 
 from . import similarity
@@ -66,14 +66,33 @@ def story_consented_ids(resident_ids) -> set:
 
 def story_identities(viewer, stories, *, audit=True) -> dict:
     """{story.pk: resident} for the stories whose resident this viewer may be shown: story
-    consent given now (checked at every read, so withdrawing it hides the link on the very
-    next request) and the viewer may see the resident. Showing any identity writes one
+    consent given now and not withdrawn since the story was written (checked at every read,
+    so withdrawing it removes the link on the very next request, and for good) and the
+    viewer may see the resident. Showing any identity writes one
     audit event naming them (by public id)."""
     linked = {story.pk: story.resident_id for story in stories if story.resident_id}
     if not viewer or not linked:
         return {}
     consented = story_consented_ids(set(linked.values()))
     if not consented:
+        return {}
+    # A withdrawal removes the link from every story that existed then, for good: giving
+    # consent again later applies to new stories only.
+    withdrawn = dict(
+        ConsentEvent.objects.filter(
+            resident_id__in=consented, purpose=ConsentPurpose.STORY, given=False
+        )
+        .values("resident_id")
+        .annotate(last=Max("recorded_at"))
+        .values_list("resident_id", "last")
+    )
+    created = {story.pk: story.created_at for story in stories}
+    linked = {
+        pk: rid
+        for pk, rid in linked.items()
+        if rid in consented and (rid not in withdrawn or withdrawn[rid] < created[pk])
+    }
+    if not linked:
         return {}
     visible = {
         r.pk: r

@@ -6,6 +6,7 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self):
-        from . import signals
+        from . import jobs, signals
 
         signals.connect()
+        jobs.register()

@@ -19,7 +19,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from commonweave.people.enums import ConnectionKind, ConnectionStatus, ConsentPurpose, Stage
+from commonweave.people.enums import (
+    ConnectionKind,
+    ConnectionStatus,
+    ConsentPurpose,
+    ReferralStatus,
+    Stage,
+)
 from commonweave.people.models import Connection, Consent, Referral, Resident, name_key
 from commonweave.tenancy.models import Organisation
 
@@ -33,6 +39,7 @@ from .enums import (
 )
 from .models import Node, Tie, resident_pseudonym
 
+_UNKNOWN_ORG = {"kind": NodeKind.ORGANISATION}
 ENDED_NOW = "ended-now"  # ended: keep the end date already recorded, else today
 BATCH = 2000
 
@@ -236,7 +243,7 @@ def _resident_ties(residents, connections, referrals, consents, org_names):
             resident.organisation_id
         ):
             for org_id in (ref.referring_organisation_id, resident.organisation_id):
-                nodes[org_key(org_id)] = org_names[org_id]
+                nodes[org_key(org_id)] = org_names.get(org_id, _UNKNOWN_ORG)
             expected[f"referral:{ref.pk}"] = TieSpec(
                 a=org_key(ref.referring_organisation_id),
                 b=org_key(resident.organisation_id),
@@ -244,12 +251,12 @@ def _resident_ties(residents, connections, referrals, consents, org_names):
                 source=TieSource.REFERRAL,
                 started_on=received,
                 directed=True,
-                ended_on=ENDED_NOW if ref.status == "closed" else None,
+                ended_on=ENDED_NOW if ref.status == ReferralStatus.CLOSED else None,
             )
     for r in residents.values():
         if r.merged_into_id:
             continue
-        nodes[org_key(r.organisation_id)] = org_names[r.organisation_id]
+        nodes[org_key(r.organisation_id)] = org_names.get(r.organisation_id, _UNKNOWN_ORG)
         started = first_referral.get(r.pk) or timezone.localdate(r.created_at)
         closed = r.stage == Stage.CLOSED
         expected[f"casework:{r.pk}"] = TieSpec(
@@ -266,7 +273,9 @@ def _resident_ties(residents, connections, referrals, consents, org_names):
         resident = residents.get(consent.resident_id)
         if resident is None or resident.merged_into_id or consent.organisation_id is None:
             continue
-        nodes[org_key(consent.organisation_id)] = org_names[consent.organisation_id]
+        nodes[org_key(consent.organisation_id)] = org_names.get(
+            consent.organisation_id, _UNKNOWN_ORG
+        )
         since = timezone.localdate(consent.since)
         expected[f"share:{consent.resident_id}:{consent.organisation_id}"] = TieSpec(
             a=resident_key(consent.resident_id),
@@ -460,10 +469,10 @@ def sync_ties(place, *, progress=None) -> dict:
                 for key, value in _apply(place, expected, existing, node_ids).items():
                     totals[key] += value
                 seen_keys.update(expected)
+        # derived ties are exactly those with a source key; written as the partial unique
+        # index's own condition, so SQLite uses that index
         gone = (
-            Tie.objects.filter(place=place, source__in=DERIVED_SOURCES)
-            .exclude(source_key="")
-            .values_list("pk", "source_key")
+            Tie.objects.filter(place=place).exclude(source_key="").values_list("pk", "source_key")
         )
         stale = [pk for pk, key in gone.iterator(chunk_size=BATCH) if key not in seen_keys]
         for start in range(0, len(stale), BATCH):

@@ -147,7 +147,11 @@ class NetworkSnapshot(models.Model):
 
 
 class NodeMetric(models.Model):
-    snapshot = models.ForeignKey(NetworkSnapshot, on_delete=models.CASCADE, related_name="metrics")
+    # No index of its own: the unique (snapshot, node) index serves snapshot lookups, and
+    # one index fewer matters when 200,000 rows are written per recompute.
+    snapshot = models.ForeignKey(
+        NetworkSnapshot, on_delete=models.CASCADE, related_name="metrics", db_index=False
+    )
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
     degree = models.PositiveIntegerField(default=0)
     in_degree = models.PositiveIntegerField(default=0)
@@ -163,6 +167,10 @@ class NodeMetric(models.Model):
     constraint = models.FloatField(null=True, blank=True)
     community = models.IntegerField(default=-1)
     component = models.IntegerField(default=0)
+    # How many communities its neighbours (and itself) belong to; >1 means it bridges.
+    communities_reached = models.PositiveSmallIntegerField(default=0)
+    # Removing it would split its component (an articulation point).
+    holds_together = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

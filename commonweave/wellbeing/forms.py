@@ -177,3 +177,91 @@ class CohortForm(GovukForm):
             "referred_from": data.get("referred_from"),
             "referred_to": data.get("referred_to"),
         }
+
+
+class AreaForm(GovukForm):
+    """One area of the life map in plain words. Changing it publishes a new version of
+    the map; earlier check-ins keep the words they were answered with."""
+
+    name = forms.CharField(label="Name of the area", max_length=80)
+    question = forms.CharField(
+        label="The question to ask",
+        max_length=200,
+        required=False,
+        help_text="For example, How do you feel about where you live?",
+    )
+    kind = forms.ChoiceField(
+        label="How is it rated?",
+        choices=IndicatorKind.choices,
+        widget=forms.RadioSelect,
+        initial=IndicatorKind.SCALE,
+    )
+    points = forms.CharField(
+        label="Words for each point on the scale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One per line, from the hardest to the best, 2 to 11 lines.",
+    )
+    red = forms.CharField(label="What red means", required=False, max_length=200)
+    amber = forms.CharField(label="What amber means", required=False, max_length=200)
+    green = forms.CharField(label="What green means", required=False, max_length=200)
+
+    def __init__(self, *args, fixed_points=None, fixed_kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_points = fixed_points
+        self.fixed_kind = fixed_kind
+        if fixed_kind:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].initial = fixed_kind
+
+    def clean(self):
+        data = super().clean()
+        kind = self.fixed_kind or data.get("kind")
+        if kind == IndicatorKind.SCALE:
+            lines = [line.strip() for line in (data.get("points") or "").splitlines()]
+            lines = [line for line in lines if line]
+            if not 2 <= len(lines) <= 11:
+                self.add_error("points", "Give between 2 and 11 points, one per line")
+            elif self.fixed_points and len(lines) != self.fixed_points:
+                self.add_error(
+                    "points",
+                    f"Keep {self.fixed_points} points so earlier check-ins stay comparable; "
+                    "to use a different scale, add a new area",
+                )
+            data["point_list"] = [
+                {"value": n, "label": line[:100]} for n, line in enumerate(lines, start=1)
+            ]
+        elif kind == IndicatorKind.TRAFFIC_LIGHT:
+            for colour in ("red", "amber", "green"):
+                if not (data.get(colour) or "").strip():
+                    self.add_error(colour, f"Say in plain words what {colour} means")
+            data["point_list"] = [
+                {
+                    "value": n,
+                    "colour": colour,
+                    "label": colour.capitalize(),
+                    "description": (data.get(colour) or "").strip(),
+                }
+                for n, colour in enumerate(("red", "amber", "green"), start=1)
+            ]
+        return data
+
+    def area(self, key):
+        data = self.cleaned_data
+        return {
+            "key": key,
+            "name": data["name"].strip(),
+            "question": (data.get("question") or "").strip(),
+            "kind": self.fixed_kind or data["kind"],
+            "points": data["point_list"],
+        }
+
+    @classmethod
+    def initial_for(cls, area):
+        initial = {"name": area.name, "question": area.question, "kind": area.kind}
+        if area.kind == IndicatorKind.SCALE:
+            initial["points"] = "\n".join(p["label"] for p in area.points)
+        else:
+            for point in area.points:
+                initial[point.get("colour", "")] = point.get("description", "")
+        return initial

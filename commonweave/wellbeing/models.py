@@ -227,3 +227,50 @@ class CheckInLink(models.Model):
 
     def __str__(self):
         return f"Link for {self.checkin}"
+
+
+class ScoreTrack(models.Model):
+    """A resident's first and latest answer for one area (by key) or one measure metric,
+    kept by the check-in services so cohort change is one grouped query, not a walk over
+    every rating. `answers` counts check-ins that answered it (paired when >= 2)."""
+
+    AREA = "area"
+    MEASURE = "measure"
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_tracks"
+    )
+    kind = models.CharField(max_length=10, choices=[(AREA, "Area"), (MEASURE, "Measure")])
+    code = models.CharField(max_length=90)  # area key, or "<instrument>.<metric>"
+    higher_is = models.CharField(max_length=6, default="better")
+    first_value = models.FloatField()
+    latest_value = models.FloatField()
+    answers = models.PositiveIntegerField(default=1)
+    # Denormalised for one covering, ordered index scan in cohort change:
+    paired = models.BooleanField(default=False)  # answers >= 2
+    change = models.FloatField(default=0)  # latest_value - first_value
+    first_at = models.DateTimeField()
+    latest_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "kind", "code"], name="wellbeing_track_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["place", "paired", "kind", "code", "higher_is", "change", "resident"],
+                name="wellbeing_track_cohort",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.code}"
+
+    def set_latest(self, value, at, higher_is):
+        self.latest_value, self.latest_at, self.higher_is = value, at, higher_is
+        self.answers += 1
+        self.paired = self.answers >= 2
+        self.change = self.latest_value - self.first_value

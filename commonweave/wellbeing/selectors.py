@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from commonweave.insights.disclosure import publish_count
@@ -18,7 +18,7 @@ from commonweave.tenancy.enums import Role
 
 from . import stats
 from .enums import CheckInStatus
-from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse
+from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse, ScoreTrack
 from .services import current_lifemap
 
 
@@ -81,12 +81,25 @@ def resident_picture(viewer, resident) -> Picture:
         raise Http404
     checkins = list(
         CheckIn.objects.filter(resident=resident, status=CheckInStatus.COMPLETE)
+        .select_related("version")
         .order_by("completed_at", "pk")
         .prefetch_related(
-            Prefetch("ratings", AreaRating.objects.select_related("area")),
-            Prefetch("measures", MeasureResponse.objects.select_related("instrument")),
+            Prefetch("ratings", AreaRating.objects.order_by("pk")),
+            Prefetch("measures", MeasureResponse.objects.order_by("pk")),
         )
     )
+    # Areas and instruments once each, not once per answer (their JSON is the cost).
+    areas_by_id = {
+        area.pk: area
+        for area in LifeArea.objects.filter(version_id__in={c.version_id for c in checkins})
+    }
+    instrument_ids = {m.instrument_id for c in checkins for m in c.measures.all()}
+    instruments_by_id = {i.pk: i for i in Instrument.objects.filter(pk__in=instrument_ids)}
+    for checkin in checkins:
+        for rating in checkin.ratings.all():
+            rating.area = areas_by_id[rating.area_id]
+        for response in checkin.measures.all():
+            response.instrument = instruments_by_id[response.instrument_id]
     drafts = list(
         CheckIn.objects.filter(resident=resident, status=CheckInStatus.DRAFT).order_by(
             "-created_at"
@@ -115,6 +128,7 @@ def resident_picture(viewer, resident) -> Picture:
             )
     for checkin in checkins:
         checkin.rated = [checkin.rating_by_key.get(row.key) for row in rows]
+        checkin.cells = ["–" if not _scored(r) else str(r.value) for r in checkin.rated]
         checkin.notes = [r for r in checkin.ratings.all() if r.better]
 
     measures: dict[tuple, MeasureRow] = {}
@@ -193,88 +207,65 @@ def _cohort_residents(viewer, *, front_door="", referred_from=None, referred_to=
     return residents
 
 
-def _first_and_latest(rows):
-    """rows: (group, resident, value) in time order -> {group: [(first, latest), ...]} for
-    everyone with at least two answers in that group."""
-    seen = {}
-    for group, resident, value in rows:
-        entry = seen.get((group, resident))
-        if entry is None:
-            seen[(group, resident)] = [value, value, 1]
-        else:
-            entry[1] = value
-            entry[2] += 1
-    pairs = {}
-    for (group, _), (first, latest, count) in seen.items():
-        if count >= 2:
-            pairs.setdefault(group, []).append((first, latest))
-    return pairs
-
-
 def cohort_change(viewer, *, front_door="", referred_from=None, referred_to=None) -> Cohort:
     """Paired first-vs-latest change per life-map area and per measure metric for a cohort
-    of the viewer's place, published under the disclosure rules (SAFETY 19, 20)."""
+    of the viewer's place, published under the disclosure rules (SAFETY 19, 20).
+
+    Reads ScoreTrack (each person's first and latest answer, kept by the services) grouped
+    by the size of the change: one query however many check-ins there are; the changes
+    are then expanded exactly from their counts for the statistics."""
     if not viewer or not viewer.can_see_aggregates:
         raise PermissionDenied
     threshold = viewer.place.suppression_threshold
+    filtered = bool(front_door or referred_from or referred_to)
     residents = _cohort_residents(
         viewer, front_door=front_door, referred_from=referred_from, referred_to=referred_to
     )
-    complete = CheckIn.objects.filter(
-        place=viewer.place, status=CheckInStatus.COMPLETE, resident__in=residents
+    merged = Resident.objects.filter(place=viewer.place, merged_into__isnull=False)
+    tracks = ScoreTrack.objects.filter(place=viewer.place, paired=True).exclude(
+        resident_id__in=merged.values("pk")
     )
-    ratings = (
-        AreaRating.objects.filter(checkin__in=complete, value__isnull=False)
-        .order_by("checkin__completed_at", "checkin_id")
-        .values_list("area__key", "checkin__resident_id", "value")
+    if filtered:
+        tracks = tracks.filter(resident__in=residents)
+    # One ordered scan of the covering index wellbeing_track_cohort.
+    histogram = (
+        tracks.values_list("kind", "code", "higher_is", "change")
+        .annotate(people=Count("*"))
+        .order_by("kind", "code", "higher_is", "change")
     )
-    area_pairs = _first_and_latest(ratings.iterator(chunk_size=5000))
+    diffs, directions = {}, {}
+    for kind, code, higher_is, change, people in histogram:
+        values, counts = diffs.setdefault((kind, code), ([], []))
+        values.append(change)
+        counts.append(people)
+        directions[(kind, code)] = higher_is
+
     names = dict(
         LifeArea.objects.filter(version__place=viewer.place)
         .order_by("version__number")
         .values_list("key", "name")
     )
     order = {area.key: area.position for area in current_lifemap(viewer.place).areas.all()}
-    areas = []
-    for key in sorted(area_pairs, key=lambda k: (order.get(k, 99), k)):
-        change = stats.paired_change(area_pairs[key], higher_is="better")
-        published = stats.publish_change(change, threshold=threshold)
-        areas.append(CohortRow("area", key, names.get(key, key), "better", change, published))
-
-    responses = (
-        MeasureResponse.objects.filter(checkin__in=complete, complete=True)
-        .order_by("checkin__completed_at", "checkin_id")
-        .values_list("instrument_id", "checkin__resident_id", "scores")
-    )
-    instruments = {
-        i.pk: i for i in Instrument.objects.filter(Q(place=viewer.place) | Q(place__isnull=True))
-    }
-    directions = {}
-
-    def metric_rows():
-        for instrument_id, resident_id, scores in responses.iterator(chunk_size=5000):
-            code = instruments[instrument_id].code
-            for metric, score in scores.items():
-                directions[(code, metric)] = score.get("higher_is", "better")
-                yield (code, metric), resident_id, score["value"]
-
-    measure_pairs = _first_and_latest(metric_rows())
     labels = {}
-    for instrument in instruments.values():
+    for instrument in Instrument.objects.filter(Q(place=viewer.place) | Q(place__isnull=True)):
         for metric in instrument.definition["scoring"]["metrics"]:
-            labels[(instrument.code, metric["code"])] = (
+            labels[f"{instrument.code}.{metric['code']}"] = (
                 f"{instrument.name}: {metric.get('label', metric['code'])}"
             )
-    measures = []
-    for key in sorted(measure_pairs):
-        direction = directions.get(key, "better")
-        change = stats.paired_change(measure_pairs[key], higher_is=direction)
+
+    def row(kind, code, label):
+        direction = directions.get((kind, code), "better")
+        change = stats.change_from_counts(*diffs[(kind, code)], higher_is=direction)
         published = stats.publish_change(change, threshold=threshold)
-        measures.append(
-            CohortRow(
-                "measure", ".".join(key), labels.get(key, key[1]), direction, change, published
-            )
-        )
+        return CohortRow(kind, code, label, direction, change, published)
+
+    area_codes = sorted(
+        (code for kind, code in diffs if kind == ScoreTrack.AREA),
+        key=lambda k: (order.get(k, 99), k),
+    )
+    measure_codes = sorted(code for kind, code in diffs if kind == ScoreTrack.MEASURE)
+    areas = [row(ScoreTrack.AREA, code, names.get(code, code)) for code in area_codes]
+    measures = [row(ScoreTrack.MEASURE, c, labels.get(c, c)) for c in measure_codes]
     count = publish_count(residents.count(), threshold=threshold)
     return Cohort(residents=count, areas=areas, measures=measures)
 

@@ -36,6 +36,7 @@ from .models import (
     LifeMapVersion,
     MeasureResponse,
     Priority,
+    ScoreTrack,
 )
 from .senders import get_sender
 
@@ -311,6 +312,7 @@ def checkin_submit(
     if link is not None:
         CheckInLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
     _record_improvements(checkin, areas, values)
+    _update_tracks(checkin, values, scored)
     audit_record(
         viewer=viewer,
         action=Action.UPDATE,
@@ -320,6 +322,104 @@ def checkin_submit(
         detail={"completed": True, "via": checkin.via},
     )
     return checkin
+
+
+def _track_values(values, scored) -> dict:
+    wanted = {(ScoreTrack.AREA, key): (float(value), "better") for key, value in values.items()}
+    for code, (_, _, result) in scored.items():
+        for metric in result.metrics.values():
+            wanted[(ScoreTrack.MEASURE, f"{code}.{metric.code}")] = (
+                float(metric.value),
+                metric.higher_is,
+            )
+    return wanted
+
+
+def _update_tracks(checkin, values, scored):
+    """Keep each first and latest answer (ScoreTrack) for cohort change."""
+    at = checkin.completed_at
+    wanted = _track_values(values, scored)
+    existing = {
+        (t.kind, t.code): t
+        for t in ScoreTrack.objects.select_for_update().filter(resident=checkin.resident)
+    }
+    new, changed = [], []
+    for (kind, code), (value, higher_is) in wanted.items():
+        track = existing.get((kind, code))
+        if track is None:
+            new.append(
+                ScoreTrack(
+                    place=checkin.place,
+                    resident=checkin.resident,
+                    kind=kind,
+                    code=code,
+                    higher_is=higher_is,
+                    first_value=value,
+                    latest_value=value,
+                    answers=1,
+                    first_at=at,
+                    latest_at=at,
+                )
+            )
+        else:
+            track.set_latest(value, at, higher_is)
+            changed.append(track)
+    ScoreTrack.objects.bulk_create(new)
+    ScoreTrack.objects.bulk_update(
+        changed, ["latest_value", "latest_at", "higher_is", "answers", "paired", "change"]
+    )
+
+
+@transaction.atomic
+def tracks_rebuild(place) -> int:
+    """Recompute every ScoreTrack of a place from its completed check-ins (after a bulk
+    import or the demo generator, which bypass checkin_submit). Returns rows written."""
+    ScoreTrack.objects.filter(place=place).delete()
+    tracks = {}
+
+    def see(resident_id, kind, code, value, higher_is, at):
+        track = tracks.get((resident_id, kind, code))
+        if track is None:
+            tracks[(resident_id, kind, code)] = ScoreTrack(
+                place=place,
+                resident_id=resident_id,
+                kind=kind,
+                code=code,
+                higher_is=higher_is,
+                first_value=value,
+                latest_value=value,
+                answers=1,
+                first_at=at,
+                latest_at=at,
+            )
+        else:
+            track.set_latest(value, at, higher_is)
+
+    complete = CheckIn.objects.filter(place=place, status=CheckInStatus.COMPLETE)
+    ratings = (
+        AreaRating.objects.filter(checkin__in=complete, value__isnull=False)
+        .order_by("checkin__completed_at", "checkin_id")
+        .values_list("checkin__resident_id", "area__key", "value", "checkin__completed_at")
+    )
+    for resident_id, key, value, at in ratings.iterator(chunk_size=10000):
+        see(resident_id, ScoreTrack.AREA, key, float(value), "better", at)
+    responses = (
+        MeasureResponse.objects.filter(checkin__in=complete, complete=True)
+        .order_by("checkin__completed_at", "checkin_id")
+        .values_list("checkin__resident_id", "instrument__code", "scores", "checkin__completed_at")
+    )
+    for resident_id, code, scores, at in responses.iterator(chunk_size=10000):
+        for metric, score in scores.items():
+            see(
+                resident_id,
+                ScoreTrack.MEASURE,
+                f"{code}.{metric}",
+                float(score["value"]),
+                score.get("higher_is", "better"),
+                at,
+            )
+    ScoreTrack.objects.bulk_create(tracks.values(), batch_size=5000)
+    return len(tracks)
 
 
 def _record_improvements(checkin, areas, values):

@@ -13,6 +13,7 @@ the count rounded to 5; shares only where both the part and the rest are publish
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats as scipy_stats
 
 from commonweave.insights.disclosure import (
@@ -41,7 +42,14 @@ class PairedChange:
 
 def paired_change(pairs, *, higher_is="better") -> PairedChange:
     """`pairs` is an iterable of (first, latest) numbers, one per person."""
-    diffs = [float(latest) - float(first) for first, latest in pairs]
+    return change_from_diffs(
+        [float(latest) - float(first) for first, latest in pairs], higher_is=higher_is
+    )
+
+
+def change_from_diffs(diffs, *, higher_is="better") -> PairedChange:
+    """The same, from each person's change (latest - first)."""
+    diffs = list(diffs)
     n = len(diffs)
     sign = 1 if higher_is == "better" else -1
     improved = sum(1 for d in diffs if sign * d > 0)
@@ -63,6 +71,40 @@ def paired_change(pairs, *, higher_is="better") -> PairedChange:
         if p is not None and math.isnan(p):
             p = None
     return PairedChange(n, mean, sd, mean - half, mean + half, dz, p, improved, same, worse)
+
+
+def change_from_counts(values, counts, *, higher_is="better") -> PairedChange:
+    """The same, from a histogram: each distinct change and how many people had it."""
+    diffs = np.repeat(np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64))
+    n = int(diffs.size)
+    sign = 1 if higher_is == "better" else -1
+    improved = int(np.count_nonzero(sign * diffs > 0))
+    worse = int(np.count_nonzero(sign * diffs < 0))
+    if n < 2:
+        return change_from_diffs(diffs.tolist(), higher_is=higher_is)
+    mean = float(diffs.mean())
+    sd = float(diffs.std(ddof=1))
+    half = scipy_stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    p = None
+    if improved or worse:
+        try:
+            p = float(scipy_stats.wilcoxon(diffs).pvalue)
+        except ValueError:
+            p = None
+        if p is not None and math.isnan(p):
+            p = None
+    return PairedChange(
+        n,
+        mean,
+        sd,
+        mean - half,
+        mean + half,
+        mean / sd if sd > 0 else None,
+        p,
+        improved,
+        n - improved - worse,
+        worse,
+    )
 
 
 @dataclass(frozen=True)

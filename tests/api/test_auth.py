@@ -117,7 +117,9 @@ def test_openapi_schema_is_served_and_lists_the_endpoints(db):
     response = Client().get("/api/openapi.json")
     assert response.status_code == 200
     schema = response.json()
-    assert set(schema["paths"]) == {
+    # Every capability's endpoints are in the schema (other apps add theirs under /api/ too).
+    assert all(path.startswith("/api/") for path in schema["paths"])
+    assert set(schema["paths"]) >= {
         "/api/referrals",
         "/api/referrals/{public_id}",
         "/api/triage",

@@ -87,3 +87,40 @@ def test_connect_a_resident(page, world, resident_a, directory):
     page.page.wait_for_load_state()
     page.axe("connected, follow-ups listed")
     assert "3 months" in page.page.locator("main").inner_text()
+
+
+def test_coordinator_adds_an_entry_on_a_phone(phone_page, world, directory):
+    sign_in(phone_page, world.manager_a.email)
+    phone_page.goto("/directory/testford/new/")
+    phone_page.axe("add an entry")
+    _fits(phone_page)
+    phone_page.page.get_by_role("button", name="Save").click()
+    phone_page.page.wait_for_load_state()
+    assert phone_page.page.locator(".govuk-error-summary").is_visible()
+    phone_page.axe("add an entry with errors")
+    phone_page.page.get_by_label("Name", exact=True).fill("Stay and play")
+    phone_page.page.get_by_label("Group or regular activity").check()
+    phone_page.page.get_by_role("button", name="Save").click()
+    phone_page.page.wait_for_load_state()
+    assert phone_page.page.locator("h1").inner_text() == "Stay and play"
+    phone_page.axe("entry with history")
+    _fits(phone_page)
+
+
+def test_community_map_page_on_a_phone(phone_page, world):
+    from pathlib import Path
+
+    from commonweave.directory import neighbourhoods
+
+    wards = Path(__file__).parents[1] / "directory" / "data" / "oldham_ward2023_generalised.geojson"
+    neighbourhoods.import_boundaries(world.place, wards, kind="ward")
+    phone_page.goto("/directory/testford/community/")
+    phone_page.axe("community map")
+    _fits(phone_page)
+    phone_page.page.get_by_role("button", name="Send").click()
+    phone_page.page.wait_for_load_state()
+    phone_page.axe("community map with an error")
+    phone_page.page.get_by_label("Coldhurst").check()
+    phone_page.page.get_by_role("button", name="Send").click()
+    phone_page.page.wait_for_load_state()
+    assert "Thank you" in phone_page.page.locator("h1").inner_text()

@@ -136,3 +136,22 @@ def test_cohort_change_page_for_an_analyst(page, world, outbox):
     page.page.locator("#wellbeing-cohort-chart").wait_for(state="visible")
     assert page.page.get_by_role("cell", name="+2.00").first.is_visible()
     page.axe("cohort change")
+
+
+def test_place_admin_changes_the_life_map(page, world, outbox):
+    sign_in(page, world.manager_a.email)
+    page.goto("/wellbeing/lifemap/")
+    page.page.get_by_role("heading", name="The life map").wait_for()
+    page.axe("life map")
+    page.page.get_by_role("button", name="Add an area").click()
+    page.page.get_by_label("Name of the area").fill("Enough food")
+    page.page.get_by_label("Traffic light (red, amber, green)").check()
+    page.page.get_by_role("button", name="Save").click()
+    page.page.get_by_text("Say in plain words what red means").first.wait_for()
+    page.axe("area form with errors")
+    page.page.get_by_label("What red means").fill("Often go without")
+    page.page.get_by_label("What amber means").fill("Sometimes short")
+    page.page.get_by_label("What green means").fill("Always enough")
+    page.page.get_by_role("button", name="Save").click()
+    page.page.get_by_text("Life map saved as a new version").wait_for()
+    assert page.page.get_by_role("heading", name="Enough food").is_visible()

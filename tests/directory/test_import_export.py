@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from commonweave.demo.factories import PlaceFactory
-from commonweave.directory import demo, importer
+from commonweave.directory import demo, exporter, importer
 from commonweave.directory.models import ChangeRecord, Location, Service, ServiceAtLocation
 
 from .oruk_check import PROFILE, check_feed
@@ -201,13 +201,13 @@ def test_exports_leave_out_confidential_addresses(place):
     marker = "ZZ-REFUGE-ADDRESS-7731"
     refuge = Location.objects.filter(place=place).first()
     Location.objects.filter(pk=refuge.pk).update(confidential=True, address_1=marker, name=marker)
-    oruk_json = json.dumps(importer.export_oruk(place))
-    csv_text = importer.export_csv(place)
-    geojson = json.dumps(importer.export_geojson(place))
+    oruk_json = json.dumps(exporter.export_oruk(place))
+    csv_text = exporter.export_csv(place)
+    geojson = json.dumps(exporter.export_geojson(place))
     for text in (oruk_json, csv_text, geojson):
         assert marker not in text
         assert str(refuge.latitude) not in text
-    features = importer.export_geojson(place)["features"]
+    features = exporter.export_geojson(place)["features"]
     assert len(features) == 5
     assert len(json.loads(oruk_json)) == 12
     assert csv_text.count("\n") == 13
@@ -221,3 +221,114 @@ def test_import_directory_command_with_progress(place, tmp_path, capsys):
     assert "2 created, 0 updated, 0 unchanged, 5 rejected" in out
     assert "record 4 44444444-4444-4444-8444-444444444444: a location has a postcode" in out
     assert "import [" in err and "100%" in err
+
+
+def test_shared_location_and_conflicting_ids_within_one_feed(place):
+    shared = {
+        "id": "77777777-7777-4777-8777-777777777777",
+        "location_type": "physical",
+        "latitude": 53.54,
+        "longitude": -2.11,
+    }
+    feed = [
+        record(
+            "71111111-1111-4111-8111-111111111111",
+            name="Monday club",
+            service_at_locations=[
+                {"id": "72222222-2222-4222-8222-222222222221", "location": shared}
+            ],
+        ),
+        record(
+            "73333333-3333-4333-8333-333333333333",
+            name="Tuesday club",
+            service_at_locations=[
+                {"id": "72222222-2222-4222-8222-222222222222", "location": shared}
+            ],
+        ),
+        # Reuses the first record's service_at_location id: a conflict, reported.
+        record(
+            "74444444-4444-4444-8444-444444444444",
+            name="Wednesday club",
+            service_at_locations=[
+                {"id": "72222222-2222-4222-8222-222222222221", "location": shared}
+            ],
+        ),
+        record("75555555-5555-4555-8555-555555555555", name="Thursday club"),
+    ]
+    report = importer.import_oruk(place, feed)
+    assert report.errors == [(3, "74444444-4444-4444-8444-444444444444", "conflicting ids")]
+    assert report.created == 3
+    assert Location.objects.filter(place=place).count() == 1
+    assert ServiceAtLocation.objects.filter(place=place).count() == 2
+    assert not Service.objects.filter(name="Wednesday club").exists()
+    # History for everything that was imported, nothing for what was rolled back.
+    ids = set(ChangeRecord.objects.filter(place=place).values_list("object_id", flat=True))
+    assert "74444444-4444-4444-8444-444444444444" not in ids
+    assert "75555555-5555-4555-8555-555555555555" in ids
+
+
+def test_a_place_loads_its_own_taxonomy_from_csv(place, tmp_path, capsys):
+    from commonweave.directory.models import TaxonomyTerm
+
+    path = tmp_path / "categories.csv"
+    path.write_text(
+        "name,description,code,parent\n"
+        "Keeping well,Health and wellbeing,well,\n"
+        "Walking,<b>Walks</b>,walk,well\n"
+        ",No name,x,\n"
+        "Orphan,,orph,missing\n"
+    )
+    call_command("import_directory", "oldham", taxonomy=str(path), taxonomy_name="Oldham")
+    out = capsys.readouterr().out
+    assert "categories: 3 created, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "term 4" in out and "parent not found" in out
+    walking = TaxonomyTerm.objects.get(place=place, code="walk")
+    assert (walking.parent.name, walking.description, walking.taxonomy.name) == (
+        "Keeping well",
+        "Walks",
+        "Oldham",
+    )
+    call_command("import_directory", "oldham", taxonomy=str(path), taxonomy_name="Oldham")
+    assert "0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
+    assert TaxonomyTerm.objects.filter(place=place, taxonomy__name="Oldham").count() == 3
+
+
+def test_csv_export_cannot_become_a_formula_and_numbers_stay_numbers(place):
+    importer.import_oruk(
+        place,
+        [
+            record(
+                GOOD,
+                name='=HYPERLINK("http://evil")',
+                description="+cmd",
+                service_at_locations=[
+                    {
+                        "id": "22222222-2222-4222-8222-222222222221",
+                        "location": {
+                            "id": "22222222-2222-4222-8222-222222222222",
+                            "location_type": "physical",
+                            "latitude": 53.54,
+                            "longitude": -2.11,
+                        },
+                    }
+                ],
+            )
+        ],
+    )
+    row = exporter.export_csv(place).splitlines()[1]
+    assert "'=HYPERLINK" in row and ",'+cmd," in row
+    assert row.endswith(",53.54,-2.11,")
+
+
+def test_command_refuses_files_that_are_not_json_or_too_big(place, tmp_path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    bad = tmp_path / "feed.json"
+    bad.write_text("not json")
+    with pytest.raises(CommandError, match="the file is not JSON"):
+        call_command("import_directory", "oldham", str(bad))
+    monkeypatch.setattr(importer, "MAX_FEED_BYTES", 10)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([record(GOOD)]))
+    with pytest.raises(CommandError, match="larger than"):
+        call_command("import_directory", "oldham", str(big))

@@ -98,3 +98,45 @@ def test_command_loads_postcodes_and_boundaries(place, tmp_path, capsys):
 )
 def test_postcode_normalising(raw, expected):
     assert geo.normalise_postcode(raw) == expected
+
+
+def test_community_map_is_anonymous_and_published_with_disclosure_rules(world, login):
+    from commonweave.directory.models import CommunityArea
+    from tests.conftest import assert_access
+
+    client = login(None)
+    assert client.get("/directory/testford/community/").status_code == 404  # no areas yet
+    neighbourhoods.import_boundaries(world.place, WARDS, kind="ward")
+    chosen = list(Neighbourhood.objects.filter(place=world.place).order_by("name")[:2])
+    page = client.get("/directory/testford/community/")
+    assert page.status_code == 200 and chosen[0].name in page.content.decode()
+    empty = client.post("/directory/testford/community/", {"activities": "Bingo"})
+    assert "Choose at least one area" in empty.content.decode()
+    for _ in range(9):
+        client.post(
+            "/directory/testford/community/",
+            {"neighbourhoods": [chosen[0].pk, chosen[1].pk], "activities": "Park run"},
+        )
+    for _ in range(3):
+        client.post("/directory/testford/community/", {"neighbourhoods": [chosen[1].pk]})
+    assert CommunityArea.objects.filter(place=world.place).count() == 12
+    assert_access(
+        world,
+        "get",
+        "/directory/community/",
+        {"catalyst_a": 200, "manager_a": 200, "analyst": 200, "catalyst_b": 200, "outsider": 200},
+    )
+    rows = {
+        r["name"]: str(r["people"])
+        for r in login(world.analyst).get("/directory/community/").context["rows"]
+    }
+    assert rows[chosen[1].name] == "10"  # 12 rounded to 5
+    assert rows[chosen[0].name] == "10"  # 9 rounded to 5
+    assert rows[Neighbourhood.objects.exclude(pk__in=[c.pk for c in chosen]).first().name] == "0"
+
+
+def test_generate_directory_command_is_idempotent(place, capsys):
+    call_command("generate_directory", "oldham", services=12)
+    call_command("generate_directory", "oldham", services=12)
+    assert Service.objects.filter(place=place).count() == 12
+    assert "nothing done" in capsys.readouterr().out

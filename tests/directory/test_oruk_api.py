@@ -141,3 +141,16 @@ def test_example_records_are_valid_against_the_profile():
 
     example = json.loads((PROFILE / "examples" / "service_full.json").read_text())
     assert schema_errors("service", example) == []
+
+
+def test_day_and_time_filters_find_services_open_then(client, place):
+    s = Service.objects.filter(place=place).first()
+    s.schedules.all().delete()
+    s.schedules.create(byday="SU", opens_at="06:00", closes_at="06:30")
+    found = client.get(
+        "/oruk/oldham/services",
+        {"day": "Sunday", "start_time": "06:10", "end_time": "06:20", "per_page": 200},
+    ).json()
+    assert [c["id"] for c in found["contents"]] == [str(s.id)]
+    assert client.get("/oruk/oldham/services", {"day": "Someday"}).status_code == 400
+    assert client.get("/oruk/oldham/services", {"start_time": "25:00"}).status_code == 400

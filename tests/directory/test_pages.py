@@ -202,3 +202,77 @@ def test_connect_resident_with_follow_ups(world, resident_a, directory, login):
     client.post(f"/directory/follow-ups/{follow.pk}/", {"outcome": "stopped", "why": "Moved"})
     follow.refresh_from_db()
     assert (follow.outcome, follow.why) == ("stopped", "Moved")
+
+
+def test_coordinator_adds_and_changes_an_entry_with_history(world, directory, login):
+    assert_access(world, "get", "/directory/testford/new/", {"manager_a": 200})
+    client = login(world.manager_a)
+    form = {
+        "name": "Friday lunch club",
+        "kind": "group",
+        "status": "active",
+        "description": "Soup and a chat",
+        "minimum_age": "70",
+        "maximum_age": "60",
+        "postal_code": "nonsense",
+        "confidential": "on",
+    }
+    response = client.post("/directory/testford/new/", form)
+    html = response.content.decode()
+    assert "The oldest age must be the same as or more than the youngest" in html
+    assert "Enter a full UK postcode" in html
+    assert "Enter the area to publish instead of the address" in html
+    assert 'value="Friday lunch club"' in html  # keeps what was typed
+    assert not Service.objects.filter(name="Friday lunch club").exists()
+    form.update(
+        maximum_age="99",
+        postal_code="ol1 1aa",
+        area="Oldham centre",
+        address_1="ZZ-SECRET-7",
+        is_free="on",
+        languages="en, ur",
+    )
+    response = client.post("/directory/testford/new/", form)
+    s = Service.objects.get(name="Friday lunch club")
+    assert response.status_code == 302
+    assert (s.minimum_age, s.maximum_age, s.is_free, s.languages) == (70, 99, True, ["en", "ur"])
+    loc = s.at_locations.get().location
+    assert (loc.postal_code, loc.confidential) == ("OL1 1AA", True)
+    assert (
+        "ZZ-SECRET-7"
+        not in login(None).get(f"/directory/testford/entries/{s.id}/").content.decode()
+    )
+    form.update(name="Friday lunch club (upstairs)")
+    client.post(f"/directory/testford/entries/{s.id}/edit/", form)
+    latest = ChangeRecord.objects.filter(object_id=str(s.pk)).first()
+    assert latest.changes == {"name": ["Friday lunch club", "Friday lunch club (upstairs)"]}
+    assert latest.actor == world.manager_a
+    page = client.get(f"/directory/testford/entries/{s.id}/").content.decode()
+    assert "History" in page and "Friday lunch club (upstairs)" in page
+
+
+@pytest.mark.parametrize("path", ["/directory/testford/", "/oruk/testford/services"])
+def test_list_query_count_does_not_grow_with_size(
+    client, world, path, django_assert_max_num_queries
+):
+    demo.generate_directory(world.place, services=5, locations=3)
+    with django_assert_max_num_queries(12) as small:
+        client.get(path, {"q": "club"})
+    demo.generate_directory(world.place, services=60, locations=30, seed=5)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(path, {"q": "club"})
+
+
+@pytest.mark.parametrize(
+    ("template", "source"),
+    [
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("javascript:alert(1)", ""),
+        ("", ""),
+    ],
+)
+def test_tile_source_for_csp(template, source):
+    from commonweave.directory.views import tile_source
+
+    assert tile_source(template) == source

@@ -71,6 +71,23 @@ def test_withdrawing_story_consent_removes_the_link_at_once(world, storied):
     assert selectors.story_identities(viewer, [story]) == {}
 
 
+def test_giving_story_consent_again_does_not_relink_old_stories(world, storied):
+    viewer = world.viewer(world.catalyst_a)
+    set_story_consent(world, storied["resident"], False)
+    set_story_consent(world, storied["resident"], True)
+    assert selectors.story_identities(viewer, [storied["story"]]) == {}
+    newer = services.story_add(
+        viewer=viewer,
+        session=storied["session"],
+        title="Later",
+        text="words",
+        resident_public_id=storied["resident"].public_id,
+    )
+    assert selectors.story_identities(viewer, [storied["story"], newer]) == {
+        newer.pk: storied["resident"]
+    }
+
+
 def test_showing_an_identity_is_audited_once(world, storied):
     before = AuditEvent.objects.count()
     selectors.story_identities(world.viewer(world.catalyst_a), [storied["story"]])
@@ -333,3 +350,19 @@ def test_outsiders_find_nothing(world, storied):
     assert list(selectors.barriers_for(outsider)) == []
     with pytest.raises(Http404):
         selectors.barriers_for(None)
+
+
+def test_send_action_reminders_command_is_idempotent(world, storied, settings):
+    from django.core.management import call_command
+
+    settings.LEARNING_REMINDER_SENDER = "commonweave.learning.reminders.MemorySender"
+    MemorySender.sent = []
+    _action(world, storied["barrier"], datetime.date(2020, 1, 1))
+    out = io.StringIO()
+    call_command("send_action_reminders", stdout=out)
+    call_command("send_action_reminders", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Sent 1; 0 without an address",
+        "Sent 0; 0 without an address",
+    ]
+    assert len(MemorySender.sent) == 1

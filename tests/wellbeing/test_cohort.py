@@ -15,7 +15,13 @@ from commonweave.people.enums import ConsentPurpose, FrontDoor
 from commonweave.people.models import Consent
 from commonweave.wellbeing import scoring, selectors, services
 from commonweave.wellbeing.enums import CheckInStatus
-from commonweave.wellbeing.models import AreaRating, CheckIn, Instrument, MeasureResponse
+from commonweave.wellbeing.models import (
+    AreaRating,
+    CheckIn,
+    Instrument,
+    MeasureResponse,
+    ScoreTrack,
+)
 from tests.conftest import assert_access
 
 COHORT = reverse("wellbeing:cohort")
@@ -64,6 +70,7 @@ def people_with_change(
         if consent:
             Consent.objects.create(resident=resident, purpose=ConsentPurpose.EVALUATION, given=True)
         residents.append(resident)
+    services.tracks_rebuild(world.place)  # rows made directly, as a bulk import would
     return residents
 
 
@@ -170,6 +177,40 @@ def test_partner_without_aggregate_role_gets_404(world, login):
     assert login(world.catalyst_a).get(EXPORT).status_code == 404
 
 
-def test_a_resident_used_as_example_is_created_in_the_place(world):
-    resident = ResidentFactory(organisation=world.org_a)
-    assert resident.place == world.place
+def _tracks(place):
+    return sorted(
+        ScoreTrack.objects.filter(place=place).values_list(
+            "resident_id", "kind", "code", "higher_is", "first_value", "latest_value", "answers"
+        )
+    )
+
+
+def test_tracks_kept_by_the_services_match_a_rebuild_from_every_answer(world):
+    viewer = world.viewer(world.catalyst_a)
+    ons4 = {"life_satisfaction": 3, "worthwhile": 4, "happiness": 5, "anxiety": 8}
+    for n in range(3):
+        resident = ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
+        for step in range(n + 1):
+            checkin = services.checkin_start(viewer=viewer, resident=resident)
+            services.checkin_submit(
+                viewer=viewer,
+                checkin=checkin,
+                ratings={"home": 1 + step, "money": 5 - step} if step != 1 else {"home": 2},
+                measures={"ons4": {**ons4, "anxiety": 8 - step}} if step % 2 == 0 else {},
+            )
+    kept = _tracks(world.place)
+    assert ("measure", "ons4.anxiety") in {(k, c) for _, k, c, *_ in kept}
+    services.tracks_rebuild(world.place)
+    assert _tracks(world.place) == kept
+
+
+def test_merged_away_records_are_not_counted(world):
+    people = people_with_change(world, 30)
+    viewer = world.viewer(world.analyst)
+    home = next(r for r in selectors.cohort_change(viewer).areas if r.code == "home")
+    assert home.change.n == 30
+    people[0].merged_into = people[1]
+    people[0].save(update_fields=["merged_into"])
+    home = next(r for r in selectors.cohort_change(viewer).areas if r.code == "home")
+    assert home.change.n == 29
+    assert home.published.enough is False

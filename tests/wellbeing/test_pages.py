@@ -173,3 +173,21 @@ def test_picture_queries_do_not_grow_with_check_ins(
     client = login(world.catalyst_a)
     with django_assert_max_num_queries(30):
         assert client.get(picture_url(resident_a)).status_code == 200
+
+
+def test_opening_the_check_in_form_is_audited_once(world, resident_a, login):
+    checkin = start(world, resident_a)
+    client = login(world.catalyst_a)
+    before = AuditEvent.objects.count()
+    assert client.get(reverse("wellbeing:checkin", args=[checkin.public_id])).status_code == 200
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert [(e.action, e.resident_id) for e in events] == [("view", resident_a.public_id)]
+
+
+def test_a_completed_check_in_cannot_be_answered_again(world, resident_a, login):
+    checkin = complete(world, resident_a, {"home": 3})
+    response = login(world.catalyst_a).post(
+        reverse("wellbeing:checkin", args=[checkin.public_id]), {"area_home": "5"}
+    )
+    assert response.url == picture_url(resident_a)
+    assert checkin.ratings.get(area__key="home").value == 3

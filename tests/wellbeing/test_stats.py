@@ -153,3 +153,27 @@ def test_one_more_person_never_reveals_a_suppressed_cell(pairs):
     after = stats.publish_change(stats.paired_change(pairs))
     for published in (before, after):
         assert published.n in ("0", "fewer than 8") or int(published.n) % 5 == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("direction", ["better", "worse"])
+def test_change_from_a_histogram_equals_change_from_every_person(seed, direction):
+    first, latest = generated(seed, 120)
+    diffs = [b - a for a, b in zip(first, latest, strict=True)]
+    values = sorted(set(diffs))
+    counts = [diffs.count(v) for v in values]
+    a = stats.change_from_counts(values, counts, higher_is=direction)
+    b = stats.paired_change(zip(first, latest, strict=True), higher_is=direction)
+    assert (a.n, a.improved, a.same, a.worse) == (b.n, b.improved, b.same, b.worse)
+    for field in ("mean_change", "sd", "ci_low", "ci_high", "dz", "wilcoxon_p"):
+        assert abs(getattr(a, field) - getattr(b, field)) < TOL
+    expected = scipy_stats.ttest_rel(latest, first).confidence_interval(0.95)
+    assert abs(a.ci_low - expected.low) < TOL
+
+
+def test_histogram_edge_cases():
+    assert stats.change_from_counts([], []).n == 0
+    one = stats.change_from_counts([2.0], [1])
+    assert (one.n, one.mean_change, one.improved) == (1, 2.0, 1)
+    flat = stats.change_from_counts([0.0], [40])
+    assert (flat.dz, flat.wilcoxon_p, flat.same) == (None, None, 40)

@@ -4,6 +4,7 @@
     manage.py import_directory oldham assets.csv --map name=Title --map postcode=Post\\ code
     manage.py import_directory oldham --postcodes ONSPD.csv
     manage.py import_directory oldham --boundaries wards.geojson --kind ward
+    manage.py import_directory oldham --taxonomy categories.csv --taxonomy-name "Oldham"
 
 Idempotent: ids in the feed are kept, so running it again changes nothing.
 """
@@ -29,8 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--postcodes", help="An ONS Postcode Directory-style CSV")
         parser.add_argument("--boundaries", help="A GeoJSON FeatureCollection of polygons")
         parser.add_argument("--kind", default="ward", help="What the boundaries are")
+        parser.add_argument(
+            "--taxonomy", help="A CSV of categories: name, description, code, parent"
+        )
+        parser.add_argument("--taxonomy-name", default="Local categories")
 
-    def handle(self, *args, place, source, map, postcodes, boundaries, kind, **options):
+    def handle(self, *args, place, source, map, postcodes, boundaries, kind, taxonomy, **options):
         place = Place.objects.filter(slug=place).first()
         if place is None:
             raise CommandError("No place with that slug")
@@ -42,6 +47,15 @@ class Command(BaseCommand):
         if boundaries:
             report = neighbourhoods.import_boundaries(place, boundaries, kind=kind)
             self.stdout.write(report.summary())
+        if taxonomy:
+            try:
+                text = importer.load_text(taxonomy)
+            except (importer.Invalid, OSError) as exc:
+                raise CommandError(f"Could not read the categories: {exc}") from None
+            report = importer.import_taxonomy_csv(place, text, name=options["taxonomy_name"])
+            for number, record_id, reason in report.errors + report.warnings:
+                self.stdout.write(f"term {number} {record_id}: {reason}")
+            self.stdout.write(f"categories: {report.summary()}")
         if not source:
             return
         bar = TerminalBar(sys.stderr, "import")
@@ -49,16 +63,18 @@ class Command(BaseCommand):
         def progress(done, total):
             bar.update(done, total, final=done == total)
 
-        if source.lower().endswith(".csv"):
-            mapping = dict(pair.split("=", 1) for pair in map)
-            with open(source, encoding="utf-8-sig") as fh:
-                report = importer.import_csv(place, fh.read(), mapping, on_progress=progress)
-        else:
-            try:
+        try:
+            if source.lower().endswith(".csv"):
+                mapping = dict(pair.split("=", 1) for pair in map)
+                text = importer.load_text(source)
+                report = importer.import_csv(place, text, mapping, on_progress=progress)
+            else:
                 data = importer.load_json(source)
-            except (OSError, ValueError) as exc:
-                raise CommandError(f"Could not read the feed: {type(exc).__name__}") from None
-            report = importer.import_oruk(place, data, on_progress=progress)
+                report = importer.import_oruk(place, data, on_progress=progress)
+        except importer.Invalid as exc:
+            raise CommandError(f"Could not read the feed: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"Could not read the feed: {type(exc).__name__}") from None
         for number, record_id, reason in report.errors:
             self.stdout.write(f"record {number} {record_id}: {reason}")
         for number, record_id, reason in report.warnings:

@@ -1,0 +1,173 @@
+"""Wellbeing benchmarks: `python -m bench.wellbeing` (SQLite, or PostgreSQL via DATABASE_URL).
+
+Generates 10,000 residents with 50 check-ins each (500,000 check-ins, 4,000,000 area
+ratings) in a throwaway database, then times cohort change for the whole place (as an
+analyst) and one resident's life map with 50 check-ins (as their catalyst) with Django's
+in-process client. Prints one JSON object per line; exits 1 if a target is missed.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from types import SimpleNamespace
+
+from bench.run import configure_environment, create_database
+
+TARGETS_MS = {"wellbeing_cohort_place": 300, "wellbeing_resident_50_checkins": 150}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=10_000)
+    parser.add_argument("--per-resident", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--sqlite-path")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="With --sqlite-path: time an already generated database again, no generating",
+    )
+    return parser.parse_args(argv)
+
+
+def _time(client, urls, runs, warmup):
+    from django.db import connection
+
+    for i in range(warmup):
+        client.get(urls[i % len(urls)])
+    samples = []
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(urls[0])
+    assert response.status_code == 200, (urls[0], response.status_code)
+    for i in range(runs):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    return {
+        "runs": runs,
+        "queries": len(queries),
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 1),
+    }
+
+
+def _generate(args):
+    from commonweave.accounts.models import User
+    from commonweave.jobs.progress import TerminalBar
+    from commonweave.tenancy.enums import Role
+    from commonweave.tenancy.models import Membership, Organisation, Place
+    from commonweave.wellbeing.demo import generate_checkins
+
+    place = Place.objects.create(name="Bench wellbeing", slug="bench-wellbeing")
+    org = Organisation.objects.create(place=place, name="Bench Connect")
+    place.lead_organisation = org
+    place.save(update_fields=["lead_organisation"])
+    catalyst = User.objects.create_user(email="catalyst@bench.example", name="Catalyst")
+    analyst = User.objects.create_user(email="analyst@bench.example", name="Analyst")
+    Membership.objects.create(user=catalyst, organisation=org, role=Role.CATALYST)
+    Membership.objects.create(user=analyst, organisation=org, role=Role.ANALYST)
+    bar = TerminalBar(sys.stderr, "check-ins")
+    start = time.perf_counter()
+    made = generate_checkins(
+        place,
+        org,
+        residents=args.residents,
+        per_resident=args.per_resident,
+        seed=args.seed,
+        on_progress=lambda d, t: bar.update(d, t, final=d == t),
+    )
+    print(
+        json.dumps(
+            {
+                "name": "wellbeing_generate",
+                "residents": made.residents,
+                "checkins": made.checkins,
+                "ratings": made.ratings,
+                "measures": made.measures,
+                "seconds": round(time.perf_counter() - start, 1),
+            }
+        ),
+        flush=True,
+    )
+    return made
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    cleanup = configure_environment(args)
+    teardown = None
+    failed = False
+    try:
+        import django
+
+        django.setup()
+        from django.db import connection
+        from django.test import Client
+
+        from commonweave.accounts.models import User
+        from commonweave.people.models import Resident
+        from commonweave.tenancy.models import Place
+
+        teardown = create_database()
+        print(f"bench: {connection.vendor}", file=sys.stderr)
+        place = Place.objects.filter(slug="bench-wellbeing").first() if args.reuse else None
+        if place is None:
+            made = _generate(args)
+        else:
+            from commonweave.wellbeing.models import CheckIn
+
+            made = SimpleNamespace(checkins=CheckIn.objects.filter(place=place).count())
+        place = Place.objects.get(slug="bench-wellbeing")
+        catalyst = User.objects.get(email="catalyst@bench.example")
+        analyst = User.objects.get(email="analyst@bench.example")
+        residents = list(
+            Resident.objects.filter(place=place)
+            .order_by("?")
+            .values_list("public_id", flat=True)[:10]
+        )
+
+        def signed_in(user):
+            client = Client()
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            return client
+
+        cases = {
+            "wellbeing_cohort_place": (signed_in(analyst), ["/wellbeing/cohort/"]),
+            "wellbeing_resident_50_checkins": (
+                signed_in(catalyst),
+                [f"/wellbeing/residents/{p}/" for p in residents],
+            ),
+        }
+        for name, (client, urls) in cases.items():
+            result = {
+                "name": name,
+                "checkins": made.checkins,
+                **_time(client, urls, args.runs, args.warmup),
+            }
+            result["target_ms"] = TARGETS_MS[name]
+            result["ok"] = result["p95_ms"] <= TARGETS_MS[name]
+            failed |= not result["ok"]
+            print(json.dumps(result), flush=True)
+    finally:
+        if teardown:
+            teardown()
+        if cleanup:
+            cleanup()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""Forms for the network pages. Node choices are always the viewer's place."""
+
+from django import forms
+from django.utils import timezone
+
+from commonweave.web.forms import GovukDateField, GovukForm
+
+from .enums import NodeKind, Sector, TieType
+from .models import Node
+from .selectors import SIZE_METRICS, Filters, display_label
+from .services import MANUAL_NODE_KINDS
+
+
+class FiltersForm(GovukForm):
+    as_of = GovukDateField(
+        label="Show the network on",
+        required=False,
+        past_only=False,
+        help_text="For example 27 3 2026. Leave empty for today.",
+    )
+    tie_types = forms.MultipleChoiceField(
+        label="Kinds of tie",
+        choices=TieType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Kinds of node",
+        choices=NodeKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sectors = forms.MultipleChoiceField(
+        label="Organisation sectors",
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    neighbourhood = forms.CharField(label="Neighbourhood", required=False, max_length=120)
+    size_by = forms.ChoiceField(
+        label="Size nodes by", choices=list(SIZE_METRICS.items()), required=False
+    )
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return Filters(
+            as_of=data.get("as_of") or timezone.localdate(),
+            tie_types=tuple(data.get("tie_types") or ()),
+            kinds=tuple(data.get("kinds") or ()),
+            sectors=tuple(data.get("sectors") or ()),
+            neighbourhood=data.get("neighbourhood") or "",
+            size_by=data.get("size_by") or "degree",
+        )
+
+
+class NodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return display_label(obj.kind, obj.label, obj.pseudonym)
+
+
+def _node_field(label):
+    return NodeChoiceField(
+        queryset=Node.objects.none(),
+        label=label,
+        empty_label="Choose one",
+        error_messages={
+            "required": f"Choose the {label.lower()}",
+            "invalid_choice": "Choose one from the list",
+        },
+    )
+
+
+class TieForm(GovukForm):
+    source = _node_field("From")
+    target = _node_field("To")
+    tie_type = forms.ChoiceField(
+        label="Kind of relationship",
+        choices=[
+            (v, lbl)
+            for v, lbl in TieType.choices
+            if v
+            in (
+                TieType.PARTNERSHIP,
+                TieType.WORKS_WITH,
+                TieType.KNOWS,
+                TieType.REFERRAL,
+                TieType.HELPS,
+            )
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of relationship"},
+    )
+    strength = forms.FloatField(
+        label="Strength",
+        initial=1,
+        min_value=0.1,
+        max_value=10,
+        help_text="1 is an ordinary tie; up to 10 for the strongest.",
+        error_messages={"invalid": "Enter a number from 0.1 to 10"},
+    )
+    directed = forms.BooleanField(
+        label="It goes one way (from the first to the second)", required=False
+    )
+    started_on = GovukDateField(label="Since", required=False, past_only=True)
+    note = forms.CharField(label="Note", required=False, max_length=200)
+
+    def __init__(self, *args, place, **kwargs):
+        super().__init__(*args, **kwargs)
+        nodes = Node.objects.filter(place=place, kind__in=MANUAL_NODE_KINDS).order_by("label")
+        self.fields["source"].queryset = nodes
+        self.fields["target"].queryset = nodes
+
+
+class NodeForm(GovukForm):
+    label = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the name"}
+    )
+    kind = forms.ChoiceField(
+        label="What is it",
+        widget=forms.RadioSelect,
+        choices=[(v, lbl) for v, lbl in NodeKind.choices if v in MANUAL_NODE_KINDS],
+        error_messages={"required": "Choose what it is"},
+    )
+    sector = forms.ChoiceField(
+        label="Sector", choices=[("", "Not known")] + list(Sector.choices), required=False
+    )
+
+
+class SurveyUploadForm(GovukForm):
+    file = forms.FileField(
+        label="Survey file (CSV)",
+        help_text="Columns: respondent, contact, relationship, strength, date (YYYY-MM-DD).",
+        error_messages={"required": "Choose a CSV file"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 2 MB")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be a CSV")
+        return upload
+
+
+class RecomputeForm(GovukForm):
+    as_of = GovukDateField(
+        label="As it stood on", required=False, past_only=True, help_text="Leave empty for today."
+    )

@@ -1,0 +1,84 @@
+"""The network recompute as a background job (commonweave/jobs), with a progress bar.
+
+The job kind is registered with the jobs app's runners when this app is ready, so the
+jobs app does not import this one. (JobKind has no choice for it yet: the jobs app's
+owner can add `NETWORK_RECOMPUTE` with a migration; the stored value stays the same.)
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from commonweave.audit.enums import Action, Purpose
+from commonweave.audit.services import audit_record
+from commonweave.tenancy.enums import Role
+
+NETWORK_RECOMPUTE = "network_recompute"
+RECOMPUTERS = (Role.PLACE_ADMIN, Role.COORDINATOR, Role.ANALYST)
+
+
+def can_recompute(viewer) -> bool:
+    return bool(viewer) and viewer.has_role(*RECOMPUTERS)
+
+
+def recompute_start(*, viewer, as_of=None):
+    """Start re-deriving ties and recomputing the analysis of the viewer's place.
+
+    Returns (job, started); an unfinished recompute already under way is returned instead.
+    Side effects: a Job row and a queued task (with the ImmediateBackend it has run).
+    """
+    from commonweave.jobs import services as jobs
+
+    if not can_recompute(viewer):
+        raise PermissionDenied
+    existing = jobs.active_job(place=viewer.place, kind=NETWORK_RECOMPUTE)
+    if existing is not None:
+        return existing, False
+    job = jobs.job_create(place=viewer.place, kind=NETWORK_RECOMPUTE, started_by=viewer.user)
+    if as_of is not None:
+        job.result = {"as_of": as_of.isoformat()}
+        job.save(update_fields=["result"])
+    return jobs.job_enqueue(job), True
+
+
+def run_recompute(*, job, progress):
+    """The job's work: sync_ties, then snapshot_compute. One audit event for the run."""
+    import datetime
+
+    from commonweave.people.models import Resident
+
+    from .compute import snapshot_compute
+    from .derive import sync_ties
+
+    as_of = (job.result or {}).get("as_of")
+    as_of = datetime.date.fromisoformat(as_of) if as_of else None
+    progress.set_total(Resident.objects.filter(place_id=job.place_id).count() + 1)
+    progress.set_message("Deriving ties from connections, referrals and sessions")
+    counts = sync_ties(job.place, progress=progress)
+    snapshot = snapshot_compute(job.place, as_of=as_of, job=job, progress=progress)
+    progress.advance(1)
+    summary = snapshot.summary
+    progress.message = (
+        f"Analysed {summary['nodes']:,} nodes and {summary['edges']:,} links "
+        f"in {snapshot.seconds:.1f} s"
+    )[:200]
+    progress.result = {
+        "snapshot": snapshot.public_id,
+        "nodes": summary["nodes"],
+        "ties": summary["ties"],
+        **{f"ties_{k}": v for k, v in counts.items()},
+    }
+    from commonweave.jobs.services import _audit_actor
+
+    audit_record(
+        viewer=_audit_actor(job),
+        action=Action.UPDATE,
+        purpose=Purpose.ADMIN,
+        object_type="network.networksnapshot",
+        object_id=snapshot.public_id,
+        detail={"job": job.public_id, "kind": job.kind},
+    )
+
+
+def register():
+    from commonweave.jobs import services as jobs
+
+    jobs.RUNNERS.setdefault(NETWORK_RECOMPUTE, run_recompute)

@@ -1,0 +1,231 @@
+"""Network pages: resolve the viewer -> authorise -> call a selector or service -> render.
+
+Everything works without JavaScript: the picture is an enhancement over the table.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from commonweave.insights.disclosure import publish_count
+
+from . import selectors, services
+from .enums import NodeKind, Sector, TieSource
+from .forms import FiltersForm, NodeForm, RecomputeForm, SurveyUploadForm, TieForm
+from .jobs import can_recompute, recompute_start
+
+SURVEY_SESSION_KEY = "network_survey_csv"
+
+
+def _viewer(request):
+    viewer = request.viewer
+    selectors.require_network(viewer)
+    return viewer
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _published_summary(snapshot, threshold):
+    if snapshot is None:
+        return None
+    s = dict(snapshot.summary)
+    for key in ("nodes", "ties", "isolates", "components", "bridging_ties", "cut_ties"):
+        if key in s and s[key] is not None:
+            s[f"{key}_published"] = publish_count(int(s[key]), threshold=threshold).label
+    s["growth"] = [
+        {
+            "month": p["month"],
+            **{
+                k: publish_count(int(p[k]), threshold=threshold).label
+                for k in ("existing", "new", "ended")
+            },
+        }
+        for p in s.get("growth", [])
+    ]
+    return s
+
+
+@login_required
+def index(request):
+    viewer = _viewer(request)
+    form = FiltersForm(request.GET or None)
+    filters = form.filters()
+    snapshot = selectors.latest_snapshot(viewer)
+    rows = selectors.node_table(viewer, order_by=filters.size_by, snapshot=snapshot)
+    query = request.GET.urlencode()
+    return _no_store(
+        render(
+            request,
+            "network/index.html",
+            {
+                "form": form,
+                "filters": filters,
+                "snapshot": snapshot,
+                "summary": _published_summary(snapshot, viewer.place.suppression_threshold),
+                "rows": rows,
+                "size_label": selectors.SIZE_METRICS.get(filters.size_by, "Number of ties"),
+                "query": query,
+                "can_recompute": can_recompute(viewer),
+                "can_record": services.can_record_ties(viewer),
+                "recompute_form": RecomputeForm(),
+            },
+        )
+    )
+
+
+@login_required
+def data(request):
+    viewer = _viewer(request)
+    form = FiltersForm(request.GET or None)
+    payload = selectors.network_data(viewer, form.filters())
+    return _no_store(JsonResponse(payload))
+
+
+@login_required
+def node_detail(request, public_id):
+    viewer = _viewer(request)
+    node = selectors.node_get(viewer, public_id)
+    ego = selectors.ego_network(viewer, node)
+    return _no_store(
+        render(
+            request,
+            "network/node.html",
+            {"ego": ego, "node": node, "is_org": node.kind != NodeKind.RESIDENT},
+        )
+    )
+
+
+@login_required
+def node_data(request, public_id):
+    viewer = _viewer(request)
+    node = selectors.node_get(viewer, public_id)
+    return _no_store(JsonResponse(selectors.ego_data(viewer, node)))
+
+
+@login_required
+def sector_map(request, public_id):
+    viewer = _viewer(request)
+    node = selectors.node_get(viewer, public_id)
+    if node.kind in (NodeKind.RESIDENT, NodeKind.PERSON):
+        raise Http404
+    return _no_store(
+        render(request, "network/sector_map.html", {"map": selectors.sector_map(viewer, node)})
+    )
+
+
+@login_required
+def change_makers(request):
+    viewer = _viewer(request)
+    return _no_store(
+        render(
+            request,
+            "network/change_makers.html",
+            {
+                "rows": selectors.change_makers(viewer),
+                "snapshot": selectors.latest_snapshot(viewer),
+            },
+        )
+    )
+
+
+@login_required
+@require_POST
+def recompute(request):
+    viewer = _viewer(request)
+    if not can_recompute(viewer):
+        raise Http404
+    form = RecomputeForm(request.POST)
+    if not form.is_valid():
+        messages.info(request, "Enter a real date in the past, or leave the date empty.")
+        return redirect("network:index")
+    job, started = recompute_start(viewer=viewer, as_of=form.cleaned_data.get("as_of"))
+    if not started:
+        messages.info(request, "The network is already being recomputed: here is that job.")
+    return redirect("jobs:detail", public_id=job.public_id)
+
+
+def _require_recorder(viewer):
+    if not services.can_record_ties(viewer):
+        raise Http404
+
+
+@login_required
+def tie_new(request):
+    viewer = _viewer(request)
+    _require_recorder(viewer)
+    form = TieForm(request.POST or None, place=viewer.place)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tie = services.tie_record(
+                viewer=viewer,
+                source=data["source"],
+                target=data["target"],
+                tie_type=data["tie_type"],
+                strength=data["strength"],
+                directed=data["directed"],
+                started_on=data.get("started_on"),
+                note=data.get("note", ""),
+                origin=TieSource.MANUAL,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "The tie is recorded.")
+            return redirect("network:node", public_id=tie.source_node.public_id)
+    return render(request, "network/tie_form.html", {"form": form})
+
+
+@login_required
+def node_new(request):
+    viewer = _viewer(request)
+    _require_recorder(viewer)
+    form = NodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        node = services.node_create(viewer=viewer, **form.cleaned_data)
+        messages.success(request, f"{node.label} is in the network.")
+        return redirect("network:node", public_id=node.public_id)
+    return render(request, "network/node_form.html", {"form": form, "sectors": Sector})
+
+
+@login_required
+def survey(request):
+    """Step 1: upload a name-generator CSV. Step 2: review bad rows and unknown names.
+    Step 3 (POST with decisions): import."""
+    viewer = _viewer(request)
+    _require_recorder(viewer)
+    form = SurveyUploadForm()
+    if request.method == "POST" and "file" in request.FILES:
+        form = SurveyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            try:
+                preview = services.survey_preview(viewer=viewer, data=data)
+            except ValidationError as error:
+                form.add_error("file", error.message_dict.get("file", error.messages))
+            else:
+                request.session[SURVEY_SESSION_KEY] = data.decode("utf-8-sig")
+                return render(request, "network/survey_review.html", {"preview": preview})
+    elif request.method == "POST" and SURVEY_SESSION_KEY in request.session:
+        data = request.session[SURVEY_SESSION_KEY]
+        preview = services.survey_preview(viewer=viewer, data=data)
+        decisions = {}
+        for index, name in enumerate(preview.unknown):
+            choice = request.POST.get(f"name-{index}", "")
+            if choice:
+                decisions[name] = choice
+        try:
+            result = services.survey_import(viewer=viewer, data=data, decisions=decisions)
+        except Http404:
+            messages.info(request, "One of the matches chosen is not in this place.")
+            return render(request, "network/survey_review.html", {"preview": preview})
+        del request.session[SURVEY_SESSION_KEY]
+        return render(request, "network/survey_done.html", {"result": result})
+    return render(request, "network/survey.html", {"form": form})

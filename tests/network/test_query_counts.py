@@ -1,0 +1,54 @@
+"""Network pages run the same number of queries whatever the network's size (no N+1)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commonweave.network import compute, services
+from commonweave.network.enums import NodeKind, TieType
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow(world, start, count):
+    viewer = world.viewer(world.manager_a)
+    nodes = [
+        services.node_create(viewer=viewer, kind=NodeKind.ORGANISATION, label=f"Org {start + i}")
+        for i in range(count)
+    ]
+    for a, b in zip(nodes, nodes[1:], strict=False):
+        services.tie_record(
+            viewer=viewer,
+            source=a,
+            target=b,
+            tie_type=TieType.PARTNERSHIP,
+            started_on=datetime.date(2025, 1, 1),
+        )
+    compute.snapshot_compute(world.place)
+    return nodes
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "name", ["network:index", "network:data", "network:change_makers", "node", "sector"]
+)
+def test_query_count_does_not_grow_with_the_network(world, name):
+    client = client_for(world.analyst)
+    counts = []
+    for start, count in ((0, 5), (5, 40)):
+        nodes = _grow(world, start, count)
+        url = {
+            "node": lambda n=nodes: reverse("network:node", args=[n[1].public_id]),
+            "sector": lambda n=nodes: reverse("network:sector_map", args=[n[1].public_id]),
+        }.get(name, lambda: reverse(name))()
+        counts.append(_queries(client, url))
+    assert counts[0] == counts[1]
