@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.utils import timezone
@@ -143,7 +144,7 @@ def test_suggest_without_account_then_coordinator_accepts_side_by_side(client, w
     manager = client.__class__()
     manager.force_login(world.manager_a, backend="django.contrib.auth.backends.ModelBackend")
     page = manager.get(review_url).content.decode()
-    assert s.name in page and "Renamed group" in page
+    assert escape(s.name) in page and "Renamed group" in page
     missing = manager.post(review_url, {"decision": "accept"})
     assert missing.status_code == 200 and Suggestion.objects.get().status == "pending"
     manager.post(review_url, {"decision": "accept", "reason": "Confirmed by phone"})

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from html import escape
 
 import pytest
 from django.urls import reverse
@@ -62,7 +63,7 @@ def test_residents_appear_only_by_pseudonym_everywhere(world, network):
         ):
             body = client.get(url).content.decode()
             for name in names:
-                assert name not in body, (url, user)
+                assert escape(name) not in body, (url, user)
     data = client_for(world.analyst).get(reverse("network:data")).json()
     labels = {n["label"] for n in data["nodes"] if n["kind"] == "resident"}
     assert labels == {f"Resident {node.pseudonym}"}

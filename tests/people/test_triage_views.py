@@ -3,6 +3,7 @@ comparing and merging possible duplicates."""
 
 import re
 from datetime import timedelta
+from html import escape
 
 import pytest
 import time_machine
@@ -79,7 +80,10 @@ def test_triage_queue_is_for_casework_roles_in_their_own_place(world):
         {"catalyst_a": 200, "manager_a": 200, "catalyst_b": 200, "outsider": 200},
     )
     assert results["worker_b"] == 404 and results["analyst"] == 404
-    assert referral.resident.full_name in client_for(world.catalyst_a).get(TRIAGE).content.decode()
+    assert (
+        escape(referral.resident.full_name)
+        in client_for(world.catalyst_a).get(TRIAGE).content.decode()
+    )
     for other in (world.catalyst_b, world.outsider):
         assert "Winifred Pargeter" not in client_for(other).get(TRIAGE).content.decode()
 
@@ -194,7 +198,7 @@ def test_queue_filters_assigned_to_me_and_not_assigned(world):
     unassigned = client.get(TRIAGE + "?show=unassigned").content.decode()
     assert "Assigned Mine" in only_mine and "Nobody Yet" not in only_mine
     assert "Nobody Yet" in unassigned and "Assigned Mine" not in unassigned
-    assert world.catalyst_a.name in client.get(TRIAGE).content.decode()
+    assert escape(world.catalyst_a.name) in client.get(TRIAGE).content.decode()
 
 
 def test_htmx_refresh_renders_only_the_queue(world):
@@ -292,7 +296,7 @@ def test_assigning_a_catalyst_redirects_with_a_message(world):
         url("triage_assign", referral), {"catalyst": world.catalyst_a.pk}, follow=True
     )
     assert response.redirect_chain == [(url("triage_referral", referral), 302)]
-    assert f"Assigned to {world.catalyst_a.name}." in response.content.decode()
+    assert f"Assigned to {escape(world.catalyst_a.name)}." in response.content.decode()
     referral.refresh_from_db()
     assert referral.assigned_to == world.catalyst_a
     assert referral.resident.catalyst == world.catalyst_a
