@@ -12,6 +12,12 @@ FINISHED_STATUSES = frozenset({JobStatus.DONE, JobStatus.FAILED})
 
 
 class JobKind(models.TextChoices):
-    """What a job does. Each kind has a runner in services.RUNNERS."""
+    """What a job does. Each kind has a runner in services.RUNNERS (registered by its app)."""
 
     RECOMPUTE_KEYS = "recompute_keys", "Recompute duplicate keys"
+    # Runners for these live in their own apps and register themselves when the app is ready,
+    # so the jobs app never imports them.
+    NETWORK_RECOMPUTE = "network_recompute", "Recompute the relationship network"
+    DIRECTORY_IMPORT = "directory_import", "Import into the directory"
+    WELLBEING_EXPORT = "wellbeing_export", "Build a wellbeing scores export"
+    LEARNING_PACK = "learning_pack", "Build a session pack"
