@@ -8,6 +8,21 @@ from commonweave.web.forms import GovukDateField, GovukForm
 from .enums import ActionStatus, Column, EntryKind, Level, Quadrant
 
 
+class Versioned(forms.Form):
+    """Carries the version an edit started from, so nobody overwrites anyone silently."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        # Kept so the form can be rebuilt on the current version after a conflict.
+        self.init_kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "initial")}
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(Versioned, GovukForm):
+    """A removal's confirmation: the version the person looked at."""
+
+
 def apply_errors(form, error):
     """Put a service's ValidationError next to the fields it names."""
     for field, messages in error.message_dict.items():
@@ -26,7 +41,11 @@ class SessionForm(GovukForm):
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class SessionRecordForm(GovukForm):
+class SessionEditForm(Versioned, SessionForm):
+    pass
+
+
+class SessionRecordForm(Versioned, GovukForm):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
@@ -69,6 +88,11 @@ class StoryForm(GovukForm):
     )
 
 
+class StoryEditForm(Versioned, StoryForm):
+    """The resident field is offered only to someone who may see who the story is about
+    (the view removes it otherwise, and the link is then left as it is)."""
+
+
 class BarrierForm(GovukForm):
     title = forms.CharField(
         label="What got in the way, in plain words",
@@ -89,6 +113,33 @@ class BarrierForm(GovukForm):
     add_anyway = forms.BooleanField(
         required=False, label="It is different from these: add it as a new barrier"
     )
+
+
+class BarrierEditForm(Versioned, GovukForm):
+    title = BarrierForm.base_fields["title"]
+    description = BarrierForm.base_fields["description"]
+    quadrant = BarrierForm.base_fields["quadrant"]
+    service_area = BarrierForm.base_fields["service_area"]
+
+
+class BarrierWithdrawForm(Versioned, GovukForm):
+    reason = forms.CharField(
+        label="Why it is being withdrawn",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it is being withdrawn"},
+    )
+    same_as = forms.ChoiceField(
+        label="Is it the same as another barrier?",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Its stories, actions and log entries then move to that barrier.",
+    )
+
+    def __init__(self, *args, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["same_as"].choices = [("", "No, it is not a duplicate")] + [
+            (b.public_id, b.title) for b in others
+        ]
 
 
 class LinkStoryForm(GovukForm):
@@ -150,7 +201,11 @@ class ActionForm(GovukForm):
         self.fields["owner"].label_from_instance = lambda u: u.name or u.email
 
 
-class ActionStatusForm(GovukForm):
+class ActionEditForm(Versioned, ActionForm):
+    pass
+
+
+class ActionStatusForm(Versioned, GovukForm):
     status = forms.ChoiceField(choices=ActionStatus.choices, label="Status")
 
 
@@ -190,6 +245,10 @@ class LogEntryForm(GovukForm):
         self.fields["barriers"].queryset = barriers
 
 
+class LogEntryEditForm(Versioned, LogEntryForm):
+    pass
+
+
 class BoardForm(GovukForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
 
@@ -201,6 +260,10 @@ class CardForm(GovukForm):
         label="Your card",
         error_messages={"required": "Write something on the card"},
     )
+
+
+class CardEditForm(Versioned, CardForm):
+    pass
 
 
 class PartnershipForm(GovukForm):

@@ -26,6 +26,8 @@ class Session(models.Model):
     held_on = models.DateField("Date")
     notes = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
+    # Optimistic concurrency (as people.Resident): an edit names the version it started from.
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -83,9 +85,12 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="learning_stories",
     )
+    # When the link was made: a withdrawal of story consent hides every link made before it.
+    resident_linked_at = models.DateTimeField(null=True, blank=True)
     brought_by = models.ForeignKey(
         "tenancy.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -97,6 +102,11 @@ class Story(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class BarrierQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class Barrier(models.Model):
@@ -111,21 +121,42 @@ class Barrier(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.NEW)
     level_changed_at = models.DateTimeField(default=timezone.now)
     stories = models.ManyToManyField(Story, through="BarrierStory", related_name="barriers")
+    # Guards the words and classification; learning levels and linked stories are appended.
+    version = models.PositiveIntegerField(default=1)
+    # A barrier is withdrawn, never deleted, so its history stays; `same_as` when it was a
+    # duplicate whose stories and actions moved to another barrier.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    same_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = BarrierQuerySet.as_manager()
+
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [
             models.Index(fields=["place", "level", "quadrant"]),
             models.Index(fields=["place", "updated_at"]),
+            # The board: counts per cell and the latest few of each, over the register only.
+            models.Index(
+                fields=["place", "level", "quadrant", "updated_at"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="barrier_board_cell",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 class BarrierStory(models.Model):
@@ -164,6 +195,30 @@ class LevelChange(models.Model):
         return f"{self.from_level} to {self.to_level}"
 
 
+class BarrierChange(models.Model):
+    """The barrier's history of edits and withdrawal: what changed, from what, by whom."""
+
+    class Kind(models.TextChoices):
+        EDITED = "edited", "Changed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    barrier = models.ForeignKey(Barrier, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # {field: [before, after]} in words, for the fields that changed.
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.barrier_id}"
+
+
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_ACTION_STATUSES)
@@ -199,6 +254,7 @@ class Action(models.Model):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     last_reminded_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -255,6 +311,7 @@ class LogEntry(models.Model):
     organisation = models.ForeignKey(
         "tenancy.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -293,6 +350,7 @@ class Card(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="cards")
     column = models.CharField(max_length=10, choices=Column.choices)
     text = models.CharField(max_length=500)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -364,3 +422,20 @@ class PhaseChange(models.Model):
 
     def __str__(self):
         return f"{self.from_phase} to {self.to_phase}"
+
+
+class SimilarityIndex(models.Model):
+    """A place's barrier-similarity index (TF-IDF vectors of the register's wording, not of
+    anything about people), saved when it is built so that a new process loads it instead
+    of building it again. Only a cache: `similarity` checks it against the register (count,
+    newest id, sum of versions) before use and swaps in what changed since."""
+
+    place = models.OneToOneField("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField()
+    top = models.BigIntegerField(null=True)
+    versions = models.BigIntegerField()
+    data = models.BinaryField()  # numpy .npz, loaded with allow_pickle=False
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Similarity index for place {self.place_id}"

@@ -1,6 +1,8 @@
 """The session pack: stories, barriers and actions of one session, as accessible HTML and
-as PDF (WeasyPrint). A resident is named only while their story consent is given and the
-person exporting may see them; every export writes one audit event."""
+as PDF (WeasyPrint). A pack is handed to everyone who came, so it names a resident only
+where they agreed to their story being used AND the person exporting and every attending
+organisation may see them (held by it, or shared with it by consent): see
+`selectors.pack_identities`. Every export writes one audit event."""
 
 from django.template.loader import render_to_string
 
@@ -13,7 +15,7 @@ from . import selectors
 
 def pack_context(viewer, session):
     contents = selectors.session_contents(viewer, session)
-    identities = selectors.story_identities(viewer, contents["stories"], audit=False)
+    identities = selectors.pack_identities(viewer, contents["stories"], contents["attendees"])
     return {"session": session, "identities": identities, **contents}
 
 

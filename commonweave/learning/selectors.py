@@ -1,17 +1,25 @@
 """Reads for the learning app. Every one takes the viewer: staff of the place (any role)
 see sessions, barriers and actions; a resident's identity is shown only while their
-story consent is given and the viewer may see that resident."""
+story consent is given and the viewer may see that resident.
+
+Published numbers (SAFETY 19, 20): a count of stories is a count of people's cases, so
+cases per barrier, their monthly trend and stories per session go through
+insights.disclosure (`published`). Counts of barriers, actions, cards and votes are not
+suppressed: they count how services work and what staff wrote or voted for in a shared
+workshop, and nothing about a resident can be learnt from them.
+"""
 
 import datetime
 
-from django.db.models import Count, F, Max, Q, Window
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models import Count, Max, Prefetch, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from commonweave.audit.enums import Action as AuditAction
 from commonweave.audit.enums import Purpose
 from commonweave.audit.services import audit_record
+from commonweave.insights.disclosure import publish_count
 from commonweave.people.access import residents_visible_to
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent, ConsentEvent
@@ -22,7 +30,10 @@ from .enums import LEVEL_ORDER, OPEN_ACTION_STATUSES, Level, Quadrant
 from .models import (
     Action,
     Barrier,
+    BarrierChange,
+    BarrierStory,
     Board,
+    Card,
     LevelChange,
     LogEntry,
     Partnership,
@@ -64,20 +75,15 @@ def story_consented_ids(resident_ids) -> set:
     )
 
 
-def story_identities(viewer, stories, *, audit=True) -> dict:
-    """{story.pk: resident} for the stories whose resident this viewer may be shown: story
-    consent given now and not withdrawn since the story was written (checked at every read,
-    so withdrawing it removes the link on the very next request, and for good) and the
-    viewer may see the resident. Showing any identity writes one
-    audit event naming them (by public id)."""
+def _shown_links(stories) -> dict:
+    """{story.pk: resident_id} for linked stories whose resident's story consent is given
+    now and was not withdrawn after the link was made. A withdrawal removes the link from
+    every story linked before it, for good: giving consent again applies to new links only.
+    Checked at every read, so a withdrawal takes effect on the very next request."""
     linked = {story.pk: story.resident_id for story in stories if story.resident_id}
-    if not viewer or not linked:
-        return {}
     consented = story_consented_ids(set(linked.values()))
     if not consented:
         return {}
-    # A withdrawal removes the link from every story that existed then, for good: giving
-    # consent again later applies to new stories only.
     withdrawn = dict(
         ConsentEvent.objects.filter(
             resident_id__in=consented, purpose=ConsentPurpose.STORY, given=False
@@ -86,19 +92,33 @@ def story_identities(viewer, stories, *, audit=True) -> dict:
         .annotate(last=Max("recorded_at"))
         .values_list("resident_id", "last")
     )
-    created = {story.pk: story.created_at for story in stories}
-    linked = {
+    since = {story.pk: story.resident_linked_at or story.created_at for story in stories}
+    return {
         pk: rid
         for pk, rid in linked.items()
-        if rid in consented and (rid not in withdrawn or withdrawn[rid] < created[pk])
+        if rid in consented and (rid not in withdrawn or withdrawn[rid] < since[pk])
     }
+
+
+def story_link_alive(story) -> bool:
+    """Whether the story's link to a resident still stands (a withdrawal ends it for good)."""
+    return story.resident_id is not None and story.pk in _shown_links([story])
+
+
+def story_identities(viewer, stories, *, audit=True) -> dict:
+    """{story.pk: resident} for the stories whose resident this viewer may be shown: story
+    consent given (see `_shown_links`) and the viewer may see the resident. Showing any
+    identity writes one audit event naming them (by public id)."""
+    if not viewer or not any(story.resident_id for story in stories):
+        return {}
+    linked = _shown_links(stories)
     if not linked:
         return {}
     visible = {
         r.pk: r
         for r in residents_visible_to(viewer)
-        .filter(pk__in=consented)
-        .only("pk", "public_id", "full_name", "preferred_name", "place_id")
+        .filter(pk__in=set(linked.values()))
+        .only("pk", "public_id", "full_name", "preferred_name", "place_id", "organisation_id")
     }
     shown = {pk: visible[rid] for pk, rid in linked.items() if rid in visible}
     if shown and audit:
@@ -110,6 +130,39 @@ def story_identities(viewer, stories, *, audit=True) -> dict:
             detail={"residents": sorted({r.public_id for r in shown.values()})},
         )
     return shown
+
+
+def pack_identities(viewer, stories, attendees) -> dict:
+    """Who may be named in a session pack, which is handed to everyone who came: only a
+    resident the exporter may be shown (`story_identities`) AND whose record every attending
+    organisation holds or was given consent to share with. Anyone from an organisation
+    outside the partnership holds no consent, so their presence names no one."""
+    shown = story_identities(viewer, stories, audit=False)
+    if not shown:
+        return {}
+    org_ids = {a.organisation_id for a in attendees}
+    if None in org_ids:
+        return {}
+    resident_ids = {r.pk for r in shown.values()}
+    shared = set(
+        Consent.objects.filter(
+            resident_id__in=resident_ids,
+            purpose=ConsentPurpose.SHARE,
+            given=True,
+            organisation_id__in=org_ids,
+        ).values_list("resident_id", "organisation_id")
+    )
+    return {
+        pk: r
+        for pk, r in shown.items()
+        if all(org == r.organisation_id or (r.pk, org) in shared for org in org_ids)
+    }
+
+
+def published(viewer, n):
+    """A count of people's cases as it may be shown (SAFETY 19): 1-7 suppressed, others
+    rounded to 5, 0 stays 0; the place may raise the threshold."""
+    return publish_count(n, threshold=viewer.place.suppression_threshold)
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -133,7 +186,7 @@ def session_contents(viewer, session):
     attendees = list(session.attendees.select_related("organisation"))
     stories = list(
         session.stories.select_related("brought_by")
-        .prefetch_related("barriers")
+        .prefetch_related(Prefetch("barriers", queryset=Barrier.objects.active()))
         .order_by("created_at", "pk")
     )
     barrier_ids = {b.pk for s in stories for b in s.barriers.all()}
@@ -147,16 +200,24 @@ def session_contents(viewer, session):
 
 
 def story_get(viewer, public_id):
-    return _get(Story.objects.select_related("session"), viewer, public_id)
+    return _get(Story.objects.select_related("session", "resident"), viewer, public_id)
+
+
+def attendee_get(viewer, session, pk):
+    attendee = session.attendees.filter(pk=pk).first()
+    if attendee is None or session.place_id != viewer.place.pk:
+        raise Http404
+    return attendee
 
 
 # --- barriers -----------------------------------------------------------------------------
 
 
-def barriers_for(viewer, *, q="", quadrant="", level="", service_area=""):
-    """The barrier register, most recently touched first, with how many cases each has."""
+def barriers_for(viewer, *, q="", quadrant="", level="", service_area="", withdrawn=False):
+    """The barrier register, most recently touched first. Withdrawn barriers only on
+    request. (Cases for a page of it: `case_counts`, so counting and paging stay cheap.)"""
     require_staff(viewer)
-    qs = Barrier.objects.filter(place=viewer.place)
+    qs = Barrier.objects.filter(place=viewer.place, withdrawn_at__isnull=not withdrawn)
     if quadrant:
         qs = qs.filter(quadrant=quadrant)
     if level:
@@ -165,7 +226,21 @@ def barriers_for(viewer, *, q="", quadrant="", level="", service_area=""):
         qs = qs.filter(service_area__iexact=service_area)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return qs.annotate(cases=Count("story_links")).order_by("-updated_at", "-pk")
+    return qs.order_by("-updated_at", "-pk")
+
+
+def case_counts(barrier_ids) -> dict:
+    """{barrier_id: cases} (raw: publish with `published` before showing)."""
+    counts = dict.fromkeys(barrier_ids, 0)
+    rows = (
+        BarrierStory.objects.filter(barrier_id__in=counts)
+        .values("barrier_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("barrier_id", "n")
+    )
+    counts.update(rows)
+    return counts
 
 
 def barrier_get(viewer, public_id):
@@ -182,13 +257,13 @@ def months_back(today, months):
 
 
 def barrier_trends(barrier_ids, *, months=6, today=None) -> dict:
-    """{barrier_id: [(month_start, cases), ...]} for the last `months` months, oldest first."""
+    """{barrier_id: [(month_start, cases), ...]} for the last `months` months, oldest first.
+    Raw counts, for computing; `published_trends` is what pages and the API show."""
     today = today or timezone.localdate()
     starts = months_back(today, months)
     trends = {pk: dict.fromkeys(starts, 0) for pk in barrier_ids}
     if not barrier_ids:
         return {}
-    from .models import BarrierStory
 
     rows = (
         BarrierStory.objects.filter(barrier_id__in=barrier_ids, seen_on__gte=starts[0])
@@ -205,32 +280,51 @@ def barrier_trends(barrier_ids, *, months=6, today=None) -> dict:
     return {pk: sorted(cells.items()) for pk, cells in trends.items()}
 
 
+def published_trends(viewer, barrier_ids, *, months=6, today=None) -> dict:
+    """{barrier_id: [(month_start, Published), ...]}: each month's cases published."""
+    return {
+        pk: [(month, published(viewer, n)) for month, n in cells]
+        for pk, cells in barrier_trends(barrier_ids, months=months, today=today).items()
+    }
+
+
 def barrier_history(barrier):
+    """Learning-level moves only, newest first."""
     return list(LevelChange.objects.filter(barrier=barrier).select_related("changed_by"))
+
+
+def barrier_timeline(barrier):
+    """Everything that happened to the barrier, newest first: learning-level moves (with
+    their evidence), edits (each field before and after) and withdrawal."""
+    levels = [("level", c) for c in barrier_history(barrier)]
+    edits = [
+        ("change", c)
+        for c in BarrierChange.objects.filter(barrier=barrier).select_related("changed_by")
+    ]
+    return sorted(levels + edits, key=lambda item: (item[1].at, item[1].pk), reverse=True)
 
 
 def barrier_board(viewer, *, per_cell=5):
     """Barriers by learning level and GMCA quadrant: a count and the latest few per cell."""
     require_staff(viewer)
-    base = Barrier.objects.filter(place=viewer.place)
+    base = Barrier.objects.filter(place=viewer.place, withdrawn_at__isnull=True)
+    # Counts of barriers, not of people: shown as they are (see the module docstring).
     counts = {
         (row["level"], row["quadrant"]): row["n"]
         for row in base.values("level", "quadrant").annotate(n=Count("pk")).order_by()
     }
-    latest = (
-        base.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("level"), F("quadrant")],
-                order_by=[F("updated_at").desc(), F("pk").desc()],
-            )
+    # The latest few of each non-empty cell: one small indexed read per cell (IN subqueries
+    # with LIMIT, in one query), rather than ranking the whole register.
+    wanted = Q(pk__in=[])
+    for level, quadrant in counts:
+        wanted |= Q(
+            pk__in=base.filter(level=level, quadrant=quadrant)
+            .order_by("-updated_at", "-pk")
+            .values("pk")[:per_cell]
         )
-        .filter(rank__lte=per_cell)
-        .only("public_id", "title", "level", "quadrant")
-        .order_by("level", "quadrant", "rank")
-    )
+    latest = base.filter(wanted).only("public_id", "title", "level", "quadrant", "updated_at")
     tops = {}
-    for barrier in latest:
+    for barrier in sorted(latest, key=lambda b: (b.updated_at, b.pk), reverse=True):
         tops.setdefault((barrier.level, barrier.quadrant), []).append(barrier)
     return [
         {
@@ -254,6 +348,7 @@ def similar_barriers(viewer, text, *, limit=5, exclude=None):
     found = similarity.similar(
         viewer.place.pk, text, limit=limit, exclude_id=exclude.pk if exclude else None
     )
+    # The index only holds barriers in the register (not withdrawn).
     by_id = Barrier.objects.in_bulk([s.barrier_id for s in found])
     return [(by_id[s.barrier_id], s.score) for s in found if s.barrier_id in by_id]
 
@@ -280,20 +375,24 @@ def action_get(viewer, public_id):
 
 
 def actions_by_organisation(viewer, *, today=None):
-    """Each organisation in the place with its open and overdue actions."""
+    """Each organisation in the place with its open and overdue actions. Counts of an
+    organisation's commitments, not of people: shown as they are."""
     require_staff(viewer)
     today = today or timezone.localdate()
-    open_q = Q(learning_actions__status__in=OPEN_ACTION_STATUSES)
-    return list(
-        Organisation.objects.filter(place=viewer.place)
-        .annotate(
-            open_actions=Count("learning_actions", filter=open_q),
-            overdue_actions=Count(
-                "learning_actions", filter=open_q & Q(learning_actions__due_on__lt=today)
-            ),
-        )
-        .order_by("name")
-    )
+    open_q = Q(status__in=OPEN_ACTION_STATUSES)
+    # Counted from the actions' own (place, organisation, status, due date) index.
+    counts = {
+        row["owner_organisation_id"]: row
+        for row in Action.objects.filter(place=viewer.place, status__in=OPEN_ACTION_STATUSES)
+        .values("owner_organisation_id")
+        .annotate(n=Count("pk", filter=open_q), late=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    }
+    organisations = list(Organisation.objects.filter(place=viewer.place).order_by("name"))
+    for org in organisations:
+        row = counts.get(org.pk, {})
+        org.open_actions, org.overdue_actions = row.get("n", 0), row.get("late", 0)
+    return organisations
 
 
 # --- the learning log and boards ----------------------------------------------------------
@@ -328,6 +427,24 @@ def boards_for(viewer):
 
 def board_get(viewer, public_id):
     return _get(Board.objects.all(), viewer, public_id)
+
+
+def card_get(viewer, board, card_id):
+    card = Card.objects.filter(board=board, pk=card_id).select_related("board").first()
+    if card is None or board.place_id != viewer.place.pk:
+        raise Http404
+    return card
+
+
+def card_with_votes(viewer, card):
+    """One card with .vote_count and .voted, as board_columns gives them."""
+    card.vote_count = card.votes.count()
+    card.voted = viewer.user_id is not None and card.votes.filter(user_id=viewer.user_id).exists()
+    return card
+
+
+def log_entry_get(viewer, public_id):
+    return _get(LogEntry.objects.prefetch_related("tags", "barriers"), viewer, public_id)
 
 
 def board_columns(board, viewer):

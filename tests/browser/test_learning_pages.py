@@ -13,6 +13,16 @@ from tests.learning.conftest import RESIDENT_NAME, set_story_consent
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_similarity_index():
+    # The database is emptied between tests, so ids repeat: no index may outlive its test.
+    from commonweave.learning import similarity
+
+    similarity._cache.clear()
+    yield
+    similarity._cache.clear()
+
+
 @pytest.fixture
 def learning(world):
     from commonweave.demo.factories import ResidentFactory
@@ -55,7 +65,7 @@ def learning(world):
     )
     board = services.board_create(viewer=viewer, title="Spring review")
     services.card_add(viewer=viewer, board=board, column="keep", text="Joint home visits")
-    services.log_entry_create(
+    entry = services.log_entry_create(
         viewer=viewer,
         kind="cycle",
         title="Call-back trial",
@@ -63,7 +73,18 @@ def learning(world):
         learnt="It catches problems",
         tags="discharge",
     )
-    return {"session": session, "barrier": barrier, "board": board, "resident": resident}
+    action = barrier.actions.get()
+    card = board.cards.get()
+    return {
+        "session": session,
+        "barrier": barrier,
+        "board": board,
+        "resident": resident,
+        "story": story,
+        "action": action,
+        "card": card,
+        "entry": entry,
+    }
 
 
 def test_learning_pages_are_accessible(page, world, learning):
@@ -83,6 +104,18 @@ def test_learning_pages_are_accessible(page, world, learning):
         "/learning/boards/",
         f"/learning/boards/{learning['board'].public_id}/",
         "/learning/partnership/",
+        f"/learning/sessions/{learning['session'].public_id}/edit/",
+        f"/learning/sessions/{learning['session'].public_id}/delete/",
+        f"/learning/stories/{learning['story'].public_id}/edit/",
+        f"/learning/stories/{learning['story'].public_id}/delete/",
+        f"/learning/barriers/{learning['barrier'].public_id}/edit/",
+        f"/learning/barriers/{learning['barrier'].public_id}/withdraw/",
+        f"/learning/actions/{learning['action'].public_id}/edit/",
+        f"/learning/actions/{learning['action'].public_id}/delete/",
+        f"/learning/log/{learning['entry'].public_id}/edit/",
+        f"/learning/log/{learning['entry'].public_id}/delete/",
+        f"/learning/boards/{learning['board'].public_id}/cards/{learning['card'].pk}/edit/",
+        f"/learning/boards/{learning['board'].public_id}/cards/{learning['card'].pk}/delete/",
     ]:
         response = page.goto(path)
         assert response.status == 200, path
@@ -143,3 +176,87 @@ def test_board_and_register_fit_a_phone(phone_page, world, learning):
         phone_page.goto(path)
         assert phone_page.page.evaluate("document.documentElement.scrollWidth") <= 360, path
         phone_page.axe(path + " at 360px")
+
+
+def test_a_stale_edit_shows_both_versions_without_javascript(no_js_page, world, learning):
+    page = no_js_page
+    sign_in(page, world.worker_b.email)
+    page.goto(f"/learning/barriers/{learning['barrier'].public_id}/edit/")
+    services.barrier_update(
+        viewer=world.viewer(world.catalyst_a),
+        barrier=learning["barrier"],
+        version=1,
+        title="Discharge happens without a word to anyone",
+    )
+    page.page.get_by_label("What got in the way, in plain words").fill(
+        "Nobody hears when someone leaves the ward"
+    )
+    page.page.get_by_role("button", name="Save changes").click()
+    page.page.wait_for_load_state()
+    content = page.page.content()
+    assert "Someone else changed this" in content
+    assert "Discharge happens without a word to anyone" in content
+    assert page.page.get_by_label("What got in the way, in plain words").input_value() == (
+        "Nobody hears when someone leaves the ward"
+    )
+    page.page.get_by_role("button", name="Save changes").click()
+    page.page.wait_for_load_state()
+    assert "Barrier changed" in page.page.content()
+
+
+def test_withdrawing_a_story_asks_first_without_javascript(no_js_page, world, learning):
+    page = no_js_page
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/learning/sessions/{learning['session'].public_id}/")
+    page.page.get_by_role("link", name="Withdraw the story Home from hospital").click()
+    page.page.wait_for_load_state()
+    assert "Withdraw this story?" in page.page.content()
+    page.page.get_by_role("button", name="Withdraw the story").click()
+    page.page.wait_for_load_state()
+    content = page.page.content()
+    assert "Story withdrawn" in content and "No stories yet." in content
+
+
+def test_votes_and_status_change_without_a_reload(page, world, learning):
+    sign_in(page, world.worker_b.email)
+    page.goto(f"/learning/boards/{learning['board'].public_id}/")
+    page.page.evaluate("window.stillHere = true")
+    page.page.get_by_role("button", name="Vote for Joint home visits").click()
+    card = page.page.locator(f"#card-{learning['card'].pk}")
+    card.get_by_text("1 vote").wait_for()
+    assert card.get_by_role("button", name="Take back vote for Joint home visits").is_visible()
+    assert page.page.evaluate("window.stillHere === true")  # the page was not reloaded
+    page.axe("board after an htmx vote")
+
+    page.goto(f"/learning/actions/?organisation={world.org_b.pk}")
+    page.page.evaluate("window.stillHere = true")
+    page.page.get_by_label("Change status").select_option("done")
+    page.page.get_by_role("button", name="Save status of Tell the lunch club").click()
+    page.page.get_by_text("Action updated").wait_for()
+    assert page.page.evaluate("window.stillHere === true")
+    learning["action"].refresh_from_db()
+    assert learning["action"].status == "done"
+    page.axe("actions after an inline status change")
+
+
+def test_similar_barriers_appear_while_typing(page, world, learning):
+    sign_in(page, world.worker_b.email)
+    page.goto("/learning/barriers/new/")
+    page.page.get_by_label("What got in the way, in plain words").press_sequentially(
+        "When someone leaves hospital nobody tells their support network", delay=5
+    )
+    banner = page.page.get_by_text("This reads like a barrier already in the register")
+    banner.wait_for()
+    assert page.page.get_by_role(
+        "link", name="Hospital discharge happens without telling the support network"
+    ).is_visible()
+    page.axe("record a barrier with live suggestions")
+
+
+def test_votes_work_without_javascript(no_js_page, world, learning):
+    page = no_js_page
+    sign_in(page, world.analyst.email)
+    page.goto(f"/learning/boards/{learning['board'].public_id}/")
+    page.page.get_by_role("button", name="Vote for Joint home visits").click()
+    page.page.wait_for_load_state()
+    assert "1 vote" in page.page.content()

@@ -12,6 +12,16 @@ from commonweave.people.services import consent_record
 RESIDENT_NAME = "Winifred Oyelaran-Smythe"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_similarity_index():
+    """Tests roll the database back, so ids repeat: no index may outlive its test."""
+    from commonweave.learning import similarity
+
+    similarity._cache.clear()
+    yield
+    similarity._cache.clear()
+
+
 def set_story_consent(world, resident, given):
     consent_record(
         viewer=world.viewer(world.catalyst_a),
@@ -54,3 +64,15 @@ def storied(world):
         story=story,
     )
     return {"resident": resident, "session": session, "story": story, "barrier": barrier}
+
+
+def set_share_consent(world, resident, organisation, given):
+    consent_record(
+        viewer=world.viewer(world.catalyst_a),
+        resident=resident,
+        purpose=ConsentPurpose.SHARE,
+        organisation=organisation,
+        given=given,
+        method=ConsentMethod.VERBAL,
+        wording="Can we share your record with the council?",
+    )

@@ -78,7 +78,11 @@ def test_create_session_story_barrier_and_action(world):
     )
     assert response.status_code == 201
     barrier = response.json()
-    assert (barrier["cases"], barrier["level"]) == (1, "new")
+    # one case: a count of stories is published as people are
+    assert (barrier["cases"], barrier["level"]) == (
+        {"value": None, "label": "fewer than 8"},
+        "new",
+    )
     response = client.post(
         f"/api/learning/barriers/{barrier['public_id']}/actions",
         {
@@ -90,8 +94,10 @@ def test_create_session_story_barrier_and_action(world):
     )
     assert response.status_code == 201
     action = response.json()
-    response = client.patch(f"/api/learning/actions/{action['public_id']}", {"status": "done"})
-    assert response.json()["status"] == "done"
+    response = client.patch(
+        f"/api/learning/actions/{action['public_id']}", {"status": "done", "version": 1}
+    )
+    assert (response.json()["status"], response.json()["version"]) == ("done", 2)
     response = client.post(
         f"/api/learning/barriers/{barrier['public_id']}/level",
         {"level": "useful", "evidence": "The letter was re-sent."},
@@ -160,5 +166,112 @@ def test_only_owning_organisation_changes_action_status(world, storied):
         due_on=datetime.date(2026, 6, 1),
     )
     url = f"/api/learning/actions/{action.public_id}"
-    assert _token(world.org_a, Role.ANALYST).patch(url, {"status": "done"}).status_code == 404
-    assert _token(world.org_b).patch(url, {"status": "done"}).status_code == 200
+    change = {"status": "done", "version": 1}
+    assert _token(world.org_a, Role.ANALYST).patch(url, change).status_code == 404
+    assert _token(world.org_b).patch(url, change).status_code == 200
+
+
+# --- changing and removing --------------------------------------------------------------
+
+
+def _delete(api, url):
+    return api.client.delete(url)  # the shared JSON client has no DELETE
+
+
+def test_patch_session_with_a_stale_version_is_409_with_the_current_one(world, storied):
+    client = _token(world.org_b)
+    url = f"/api/learning/sessions/{storied['session'].public_id}"
+    response = client.patch(url, {"version": 1, "notes": "Agreed a named contact"})
+    assert response.status_code == 200
+    assert (response.json()["notes"], response.json()["version"]) == ("Agreed a named contact", 2)
+    response = client.patch(url, {"version": 1, "notes": "Overwrite"})
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["version"], body["current"]["notes"]) == (2, "Agreed a named contact")
+    assert client.patch(url, {"notes": "no version"}).status_code == 400
+    assert client.patch(url, {"version": 2, "title": None}).status_code == 400
+
+
+def test_delete_session_only_by_its_author_or_an_admin(world, storied):
+    url = f"/api/learning/sessions/{storied['session'].public_id}"
+    assert _delete(_token(world.org_b), url + "?version=1").status_code == 404
+    holder = session_client(world.catalyst_a)
+    assert _delete(holder, url + "?version=3").status_code == 409
+    assert _delete(holder, url).status_code == 400  # the version is required
+    assert _delete(holder, url + "?version=1").status_code == 204
+    assert holder.get(url).status_code == 404
+
+
+def test_story_patch_keeps_the_link_and_never_names_it_to_others(world, storied):
+    url = f"/api/learning/stories/{storied['story'].public_id}"
+    holder = _token(world.org_a, Role.CATALYST)
+    body = holder.patch(url, {"version": 1, "text": "Rewritten."}).json()
+    assert (body["text"], body["resident"]["name"], body["version"]) == (
+        "Rewritten.",
+        RESIDENT_NAME,
+        2,
+    )
+    partner = _token(world.org_b)
+    assert partner.get(url).json()["resident"] is None
+    assert partner.patch(url, {"version": 2, "text": "x"}).status_code == 404  # not theirs
+    from commonweave.demo.factories import ResidentFactory
+
+    unconsented = ResidentFactory(organisation=world.org_a)
+    response = holder.patch(url, {"version": 2, "resident_id": unconsented.public_id})
+    assert [e["field"] for e in response.json()["errors"]] == ["resident_id"]
+    stale = holder.patch(url, {"version": 1, "resident_id": ""})
+    assert stale.status_code == 409
+    assert stale.json()["current"]["resident"]["name"] == RESIDENT_NAME
+    assert _delete(holder, url + "?version=2").status_code == 204
+    barrier = holder.get(f"/api/learning/barriers/{storied['barrier'].public_id}").json()
+    assert barrier["stories"] == []
+
+
+def test_barrier_patch_and_withdraw(world, storied):
+    client = _token(world.org_a, Role.CATALYST)
+    url = f"/api/learning/barriers/{storied['barrier'].public_id}"
+    body = client.patch(url, {"version": 1, "service_area": "Discharge"}).json()
+    assert body["changes"][0]["changes"] == {"service_area": ["Hospital discharge", "Discharge"]}
+    assert client.patch(url, {"version": 1, "title": "Stale"}).status_code == 409
+    assert client.patch(url, {"version": 2, "quadrant": "nowhere"}).status_code == 400
+    other = client.post(
+        "/api/learning/barriers", {"title": "Nobody tells the club", "quadrant": "system"}
+    ).json()
+    # only whoever recorded it (a person) or a place admin withdraws: a token did not record it
+    withdraw = {"version": 1, "reason": "Duplicate", "same_as_id": storied["barrier"].public_id}
+    assert (
+        client.post(f"/api/learning/barriers/{other['public_id']}/withdraw", withdraw).status_code
+        == 404
+    )
+    admin = session_client(world.manager_a)
+    response = admin.post(f"/api/learning/barriers/{other['public_id']}/withdraw", withdraw)
+    assert response.status_code == 200
+    assert (response.json()["withdrawn"], response.json()["same_as"]) == (
+        True,
+        storied["barrier"].public_id,
+    )
+    listed = [b["public_id"] for b in client.get("/api/learning/barriers").json()["items"]]
+    assert listed == [storied["barrier"].public_id]
+    gone = client.get("/api/learning/barriers", withdrawn="true").json()["items"]
+    assert [b["public_id"] for b in gone] == [other["public_id"]]
+
+
+def test_action_patch_changes_details_and_status_in_one_go_and_delete(world, storied):
+    action = services.action_create(
+        viewer=world.viewer(world.manager_a),
+        barrier=storied["barrier"],
+        description="Do it",
+        owner_organisation=world.org_b,
+        owner=world.worker_b,
+        due_on=datetime.date(2026, 6, 1),
+    )
+    url = f"/api/learning/actions/{action.public_id}"
+    owner = _token(world.org_b)
+    body = owner.patch(url, {"version": 1, "due_on": "2026-07-01", "status": "in_progress"}).json()
+    assert (body["due_on"], body["status"], body["version"]) == ("2026-07-01", "in_progress", 3)
+    bad = owner.patch(url, {"version": 3, "owner_organisation_id": world.org_a.pk})
+    assert [e["field"] for e in bad.json()["errors"]] == ["owner_id"]  # worker B is not in A
+    stale = owner.patch(url, {"version": 1, "status": "done"})
+    assert (stale.status_code, stale.json()["current"]["status"]) == (409, "in_progress")
+    assert _delete(owner, url + "?version=3").status_code == 404  # the owner drops it instead
+    assert _delete(session_client(world.manager_a), url + "?version=3").status_code == 204

@@ -197,8 +197,8 @@ def test_action_status_only_by_owning_organisation(world, storied, login):
         due_on=datetime.date(2026, 6, 1),
     )
     url = f"/learning/actions/{action.public_id}/status/"
-    assert login(world.analyst).post(url, {"status": "done"}).status_code == 404
-    assert login(world.catalyst_b).post(url, {"status": "done"}).status_code == 302
+    assert login(world.analyst).post(url, {"status": "done", "version": 1}).status_code == 404
+    assert login(world.catalyst_b).post(url, {"status": "done", "version": 1}).status_code == 302
     action.refresh_from_db()
     assert action.status == "done"
 

@@ -141,8 +141,7 @@ def test_barrier_count_and_trend_across_cases_and_months(world, storied):
     for n in range(2):
         story = services.story_add(viewer=viewer, session=april, title=f"S{n}", text="words")
         services.barrier_link_story(viewer=viewer, barrier=barrier, story=story)
-    row = selectors.barriers_for(viewer).get(pk=barrier.pk)
-    assert row.cases == 3
+    assert selectors.case_counts([barrier.pk]) == {barrier.pk: 3}
     trend = selectors.barrier_trends([barrier.pk], months=3, today=datetime.date(2026, 4, 20))
     assert trend[barrier.pk] == [
         (datetime.date(2026, 2, 1), 0),
@@ -238,7 +237,7 @@ def test_reminders_go_through_the_configured_sender_once_a_day(world, storied, s
     assert "3 days ago" in MemorySender.sent[0]["body"]
     assert "Oyelaran" not in str(MemorySender.sent)  # never a resident's details
     services.action_set_status(
-        viewer=world.viewer(world.worker_b), action=overdue, status=ActionStatus.DONE
+        viewer=world.viewer(world.worker_b), action=overdue, status=ActionStatus.DONE, version=1
     )
     with time_machine.travel(datetime.datetime(2026, 5, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert services.action_reminders_send() == {"sent": 1, "unreachable": 1}
@@ -257,11 +256,16 @@ def test_only_the_owning_organisation_changes_an_action(world, storied):
     action = _action(world, storied["barrier"], datetime.date(2026, 5, 1))
     with pytest.raises(Http404):
         services.action_set_status(
-            viewer=world.viewer(world.analyst), action=action, status=ActionStatus.DONE
+            viewer=world.viewer(world.analyst), action=action, status=ActionStatus.DONE, version=1
         )
     services.action_set_status(
-        viewer=world.viewer(world.catalyst_b), action=action, status=ActionStatus.IN_PROGRESS
+        viewer=world.viewer(world.catalyst_b),
+        action=action,
+        status=ActionStatus.IN_PROGRESS,
+        version=1,
     )
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.IN_PROGRESS, 2)
 
 
 def test_learning_log_is_tagged_and_searchable(world, storied):
@@ -366,3 +370,24 @@ def test_send_action_reminders_command_is_idempotent(world, storied, settings):
         "Sent 0; 0 without an address",
     ]
     assert len(MemorySender.sent) == 1
+
+
+def test_board_counts_every_cell_and_shows_the_latest_five(world):
+    viewer = world.viewer(world.manager_a)
+    made = [
+        services.barrier_create(viewer=viewer, title=f"Practice barrier {n}", quadrant="practice")
+        for n in range(7)
+    ]
+    services.barrier_create(viewer=viewer, title="A system barrier", quadrant="system")
+    services.barrier_set_level(viewer=viewer, barrier=made[0], level="great", evidence="Gone.")
+    board = {
+        (row["level"], cell["quadrant"]): (cell["count"], [b.title for b in cell["barriers"]])
+        for row in selectors.barrier_board(viewer)
+        for cell in row["cells"]
+        if cell["count"]
+    }
+    assert board == {
+        ("new", "practice"): (6, [f"Practice barrier {n}" for n in (6, 5, 4, 3, 2)]),
+        ("new", "system"): (1, ["A system barrier"]),
+        ("great", "practice"): (1, ["Practice barrier 0"]),
+    }

@@ -1,8 +1,15 @@
+import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import ModelChoiceField
+from django.shortcuts import redirect, render
 
+from ..forms import ConfirmForm, apply_errors
 from ..selectors import require_staff
+from ..services import Conflict
 
 PER_PAGE = 50
 
@@ -12,11 +19,114 @@ def staff(request):
     return require_staff(request.viewer)
 
 
-def paginate(request, queryset, extra_params=None):
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+def paginate(request, queryset, extra_params=None, *, per_page=PER_PAGE):
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     params = {k: v for k, v in (extra_params or {}).items() if v}
     return {
         "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
         "page_query": urlencode(params) + "&" if params else "",
     }
+
+
+# --- editing and removing, with optimistic versions -----------------------------------------
+
+CONFLICT_MESSAGE = (
+    "Someone else saved changes to this while you were working. Nothing of yours is saved "
+    "yet: check what they changed, then save again."
+)
+REMOVE_CONFLICT_MESSAGE = (
+    "Someone else changed this after you opened this page. Check it is still what you "
+    "want to remove, then confirm again."
+)
+
+
+def _shown(form, name, value):
+    """A value as a person reads it: a choice's label, a date in words, empty as empty."""
+    field = form.fields.get(name)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(field, ModelChoiceField):
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def conflict_rows(form, current, names):
+    """Fields where what is saved now differs from what this person typed."""
+    rows = []
+    for name in names:
+        saved = _shown(form, name, getattr(current, name))
+        yours = _shown(form, name, form.cleaned_data.get(name))
+        if saved != yours:
+            rows.append({"label": form.fields[name].label, "saved": saved, "yours": yours})
+    return rows
+
+
+def _rebound(form, version):
+    """The person's input again, now based on the current version."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    again = type(form)(data, **form.init_kwargs)
+    again.is_valid()
+    return again
+
+
+def edit_page(request, *, form, obj, save, template, context, success, next_url, compare):
+    """GET shows `form` (built with the object's current values and version); a valid POST
+    calls save(cleaned_data) and goes to next_url. If someone saved first, the page answers
+    409 with what is saved now beside what this person typed, and keeps their input."""
+    status, rows = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except Conflict as conflict:
+                rows = conflict_rows(form, conflict.current, compare)
+                form = _rebound(form, conflict.current.version)
+                form.add_error(None, CONFLICT_MESSAGE)
+                status = 409
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, success)
+                return redirect(next_url)
+    response = render(
+        request, template, {**context, "form": form, "conflict_rows": rows}, status=status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def remove_page(request, *, obj, remove, context, success, next_url):
+    """GET asks for confirmation (with the version seen); POST removes. A change made
+    meanwhile sends the person back to look again (409); nothing is removed unseen."""
+    form = ConfirmForm(request.POST or None, initial={"version": obj.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                remove(form.cleaned_data["version"])
+            except Conflict as conflict:
+                obj = conflict.current
+                form = ConfirmForm({"version": obj.version})
+                form.is_valid()
+                form.add_error(None, REMOVE_CONFLICT_MESSAGE)
+                status = 409
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, success)
+                return redirect(next_url)
+    response = render(
+        request,
+        "learning/confirm_remove.html",
+        {**context, "form": form, "obj": obj},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from commonweave.accounts.models import User
 
-from .. import selectors, services
+from .. import rules, selectors, services, similarity
 from ..enums import LEVEL_ORDER, Level, Quadrant
 from ..forms import ActionForm, BarrierForm, LevelForm, LinkStoryForm, apply_errors
 from ..models import Story
@@ -33,12 +33,16 @@ def barrier_register(request):
         else "",
         "level": request.GET.get("level", "") if request.GET.get("level") in Level.values else "",
         "service_area": request.GET.get("service_area", "").strip()[:100],
+        "withdrawn": request.GET.get("withdrawn") == "1",
     }
     context = paginate(request, selectors.barriers_for(viewer, **filters), filters)
     rows = list(context["page"])
-    trends = selectors.barrier_trends([b.pk for b in rows])
+    # Cases are stories, i.e. people: their counts and trends are published, not raw.
+    trends = selectors.published_trends(viewer, [b.pk for b in rows])
+    cases = selectors.case_counts([b.pk for b in rows])
     context.update(
-        rows=[(b, trends.get(b.pk, [])) for b in rows],
+        rows=[(b, selectors.published(viewer, cases[b.pk]), trends.get(b.pk, [])) for b in rows],
+        threshold=viewer.place.suppression_threshold,
         filters=filters,
         quadrants=Quadrant.choices,
         levels=Level.choices,
@@ -71,6 +75,9 @@ def barrier_new(request):
     story = _story_from(viewer, request.POST.get("story") or request.GET.get("story"))
     form = BarrierForm(request.POST or None, initial={"story": story.public_id if story else ""})
     suggestions = []
+    if request.method != "POST":
+        # Build the place's similarity index now, while the person types.
+        similarity.warm(viewer.place.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["add_anyway"]:
@@ -102,6 +109,22 @@ def barrier_new(request):
 
 @require_POST
 @login_required
+def barrier_suggest(request):
+    """htmx: the suggestions region of "Record a barrier", refreshed as the person types.
+    Without JavaScript the same suggestions come back when the form is posted."""
+    viewer = staff(request)
+    story = _story_from(viewer, request.POST.get("story"))
+    text = f"{request.POST.get('title', '')} {request.POST.get('description', '')}"[:5000]
+    suggestions = selectors.similar_barriers(viewer, text) if text.strip() else []
+    return render(
+        request,
+        "learning/barrier_new.html#suggestions",
+        {"suggestions": suggestions, "story": story, "live": True},
+    )
+
+
+@require_POST
+@login_required
 def barrier_link(request, public_id):
     viewer = staff(request)
     barrier = selectors.barrier_get(viewer, public_id)
@@ -109,25 +132,36 @@ def barrier_link(request, public_id):
     if story is None:
         messages.error(request, "Choose a story")
     else:
-        services.barrier_link_story(viewer=viewer, barrier=barrier, story=story)
-        messages.success(request, "Story linked: the barrier counts one more case")
+        try:
+            services.barrier_link_story(viewer=viewer, barrier=barrier, story=story)
+        except ValidationError:
+            messages.error(request, "This barrier was withdrawn: link the story to another")
+        else:
+            messages.success(request, "Story linked: the barrier counts one more case")
     return redirect("learning:barrier_detail", barrier.public_id)
 
 
 def _barrier_page(request, viewer, barrier, *, level_form=None, action_form=None):
     stories = list(barrier.stories.select_related("session").order_by("-created_at"))
-    trend = selectors.barrier_trends([barrier.pk], months=12)[barrier.pk]
+    trend = selectors.published_trends(viewer, [barrier.pk], months=12)[barrier.pk]
     linkable = Story.objects.filter(place=viewer.place).exclude(pk__in=[s.pk for s in stories])[:50]
+    actions = list(barrier.actions.select_related("owner", "owner_organisation").order_by("due_on"))
+    active = not barrier.is_withdrawn
     context = {
         "barrier": barrier,
         "stories": stories,
+        "cases": selectors.published(viewer, len(stories)),
         "identities": selectors.story_identities(viewer, stories),
         "trend": trend,
-        "history": selectors.barrier_history(barrier),
-        "actions": list(
-            barrier.actions.select_related("owner", "owner_organisation").order_by("due_on")
-        ),
-        "similar": selectors.similar_barriers(viewer, barrier.title, limit=3, exclude=barrier),
+        "timeline": selectors.barrier_timeline(barrier),
+        "actions": actions,
+        "action_rights": _action_rights(viewer, actions),
+        "can_edit": rules.can_edit_barrier(viewer, barrier),
+        "can_withdraw": rules.can_withdraw_barrier(viewer, barrier),
+        "active": active,
+        "similar": selectors.similar_barriers(viewer, barrier.title, limit=3, exclude=barrier)
+        if active
+        else [],
         "level_form": level_form or LevelForm(prefix="level"),
         "action_form": action_form
         or ActionForm(
@@ -135,13 +169,21 @@ def _barrier_page(request, viewer, barrier, *, level_form=None, action_form=None
             organisations=services.organisations_in(viewer),
             people=_people(viewer),
         ),
-        "link_form": LinkStoryForm(stories=linkable) if linkable else None,
+        "link_form": LinkStoryForm(stories=linkable) if linkable and active else None,
         "levels": LEVEL_ORDER,
     }
     status = 400 if (level_form or action_form) else 200
     response = render(request, "learning/barrier_detail.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _action_rights(viewer, actions):
+    """{action.pk: (may change, may remove)} for the edit and remove links."""
+    return {
+        a.pk: (rules.can_change_action(viewer, a), rules.can_delete_action(viewer, a))
+        for a in actions
+    }
 
 
 @login_required

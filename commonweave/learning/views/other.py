@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
-from ..enums import EntryKind
+from .. import rules, selectors, services
+from ..enums import ActionStatus, EntryKind
 from ..forms import (
     ActionStatusForm,
     BoardForm,
@@ -20,7 +20,7 @@ from ..forms import (
     PhaseForm,
     apply_errors,
 )
-from ..models import Barrier, Card
+from ..models import Barrier
 from ._common import paginate, staff
 
 
@@ -47,29 +47,59 @@ def action_list(request):
         request,
         actions,
         {"organisation": chosen.pk if chosen else "", "all": "" if only_open else "1"},
+        per_page=25,  # each action is a card with its own status form
     )
     context.update(
         organisations=organisations,
         chosen=chosen,
         only_open=only_open,
         today=timezone.localdate(),
-        can_change={a.pk for a in context["page"] if services.can_change_action(viewer, a)},
-        status_form=ActionStatusForm(),
+        rights=_rights(viewer, context["page"]),
+        statuses=ActionStatus.choices,
     )
     return render(request, "learning/action_list.html", context)
+
+
+def _rights(viewer, actions):
+    return {
+        a.pk: (rules.can_change_action(viewer, a), rules.can_delete_action(viewer, a))
+        for a in actions
+    }
 
 
 @require_POST
 @login_required
 def action_status(request, public_id):
+    """Change an action's status. With htmx only that action's card is swapped, carrying
+    the outcome; without JavaScript the list page is shown again with a message."""
     viewer = staff(request)
     action = selectors.action_get(viewer, public_id)
     form = ActionStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a status")
-    else:
-        services.action_set_status(viewer=viewer, action=action, **form.cleaned_data)
-        messages.success(request, "Action updated")
+    note, ok = "Choose a status", False
+    if form.is_valid():
+        try:
+            services.action_set_status(viewer=viewer, action=action, **form.cleaned_data)
+        except services.Conflict as conflict:
+            action = selectors.action_get(viewer, conflict.current.public_id)
+            note = (
+                "Someone else changed this action while you were looking. Its status now is "
+                f"“{action.get_status_display()}”: change it again if you need to."
+            )
+        else:
+            note, ok = "Action updated", True
+    if request.htmx:
+        return render(
+            request,
+            "learning/action_list.html#action",
+            {
+                "action": action,
+                "rights": _rights(viewer, [action]),
+                "statuses": ActionStatus.choices,
+                "note": note,
+                "ok": ok,
+            },
+        )
+    (messages.success if ok else messages.error)(request, note)
     return redirect(f"/learning/actions/?organisation={action.owner_organisation_id}")
 
 
@@ -84,14 +114,20 @@ def log_list(request):
         selectors.log_search(viewer, q=q, tag=tag, kind=kind),
         {"q": q, "tag": tag, "kind": kind},
     )
-    context.update(q=q, tag=tag, kind=kind, kinds=EntryKind.choices)
+    context.update(
+        q=q,
+        tag=tag,
+        kind=kind,
+        kinds=EntryKind.choices,
+        changeable={e.pk for e in context["page"] if rules.can_change_entry(viewer, e)},
+    )
     return render(request, "learning/log_list.html", context)
 
 
 @login_required
 def log_new(request):
     viewer = staff(request)
-    barriers = Barrier.objects.filter(place=viewer.place).order_by("-updated_at")[:30]
+    barriers = Barrier.objects.active().filter(place=viewer.place).order_by("-updated_at")[:30]
     barriers = Barrier.objects.filter(pk__in=[b.pk for b in barriers]).order_by("title")
     form = LogEntryForm(request.POST or None, barriers=barriers)
     if request.method == "POST" and form.is_valid():
@@ -135,10 +171,18 @@ def board_detail(request, public_id):
         else:
             messages.success(request, "Card added")
             return redirect("learning:board_detail", board.public_id)
+    columns = selectors.board_columns(board, viewer)
     return render(
         request,
         "learning/board_detail.html",
-        {"board": board, "columns": selectors.board_columns(board, viewer), "form": form},
+        {
+            "board": board,
+            "columns": columns,
+            "form": form,
+            "changeable": {
+                c.pk for _, cards in columns for c in cards if rules.can_change_card(viewer, c)
+            },
+        },
         status=400 if form.errors else 200,
     )
 
@@ -146,15 +190,25 @@ def board_detail(request, public_id):
 @require_POST
 @login_required
 def card_vote(request, public_id, card_id):
+    """Vote for a card or take the vote back. With htmx only the card is swapped."""
     viewer = staff(request)
     board = selectors.board_get(viewer, public_id)
-    card = Card.objects.filter(board=board, pk=card_id).first()
-    if card is None:
-        raise Http404
+    card = selectors.card_get(viewer, board, card_id)
     try:
         services.card_vote(viewer=viewer, card=card)
     except ValidationError:
         raise Http404 from None
+    if request.htmx:
+        card = selectors.card_with_votes(viewer, card)
+        return render(
+            request,
+            "learning/board_detail.html#card",
+            {
+                "board": board,
+                "card": card,
+                "changeable": {card.pk} if rules.can_change_card(viewer, card) else set(),
+            },
+        )
     return redirect("learning:board_detail", board.public_id)
 
 

@@ -8,20 +8,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import AttendeeForm, SessionForm, SessionRecordForm, StoryForm, apply_errors
 from ..pack import pack_export
-from ._common import paginate, staff
+from ._common import CONFLICT_MESSAGE, conflict_rows, paginate, staff
 
 
 @login_required
 def session_list(request):
     viewer = staff(request)
-    return render(
-        request,
-        "learning/session_list.html",
-        paginate(request, selectors.sessions_for(viewer)),
-    )
+    context = paginate(request, selectors.sessions_for(viewer))
+    # Stories per session count people's cases: published, not raw.
+    context["rows"] = [(s, selectors.published(viewer, s.story_count)) for s in context["page"]]
+    return render(request, "learning/session_list.html", context)
 
 
 @login_required
@@ -39,20 +38,36 @@ def session_new(request):
     return render(request, "learning/session_new.html", {"form": form})
 
 
-def _detail(request, viewer, session, **forms):
+def _detail(request, viewer, session, status=None, conflict=None, **forms):
     contents = selectors.session_contents(viewer, session)
     organisations = services.organisations_in(viewer)
     context = {
         "session": session,
         "identities": selectors.story_identities(viewer, contents["stories"]),
         "record_form": forms.get("record_form")
-        or SessionRecordForm(initial={"notes": session.notes, "decisions": session.decisions}),
+        or SessionRecordForm(
+            initial={
+                "notes": session.notes,
+                "decisions": session.decisions,
+                "version": session.version,
+            }
+        ),
+        "conflict_rows": conflict,
+        "can_edit": rules.can_edit_session(viewer, session),
+        "can_delete": rules.can_delete_session(viewer, session),
+        "changeable_stories": {
+            s.pk for s in contents["stories"] if rules.can_change_story(viewer, s)
+        },
+        "action_rights": {
+            a.pk: (rules.can_change_action(viewer, a), rules.can_delete_action(viewer, a))
+            for a in contents["actions"]
+        },
         "attendee_form": forms.get("attendee_form")
         or AttendeeForm(organisations=organisations, prefix="attendee"),
         "story_form": forms.get("story_form") or StoryForm(prefix="story"),
         **contents,
     }
-    status = 400 if forms else 200
+    status = status or (400 if forms else 200)
     response = render(request, "learning/session_detail.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -73,9 +88,22 @@ def session_record(request, public_id):
     session = selectors.session_get(viewer, public_id)
     form = SessionRecordForm(request.POST)
     if form.is_valid():
-        services.session_record(viewer=viewer, session=session, **form.cleaned_data)
-        messages.success(request, "Notes and decisions saved")
-        return redirect("learning:session_detail", session.public_id)
+        try:
+            services.session_record(viewer=viewer, session=session, **form.cleaned_data)
+        except services.Conflict as conflict:
+            # Keep what they typed, on top of the current version; show what is saved now.
+            rows = conflict_rows(form, conflict.current, ("notes", "decisions"))
+            data = request.POST.copy()
+            data["version"] = str(conflict.current.version)
+            form = SessionRecordForm(data)
+            form.is_valid()
+            form.add_error(None, CONFLICT_MESSAGE)
+            return _detail(
+                request, viewer, conflict.current, status=409, record_form=form, conflict=rows
+            )
+        else:
+            messages.success(request, "Notes and decisions saved")
+            return redirect("learning:session_detail", session.public_id)
     return _detail(request, viewer, session, record_form=form)
 
 

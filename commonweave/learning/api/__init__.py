@@ -1,0 +1,14 @@
+"""The learning API: sessions, stories, barriers and actions, under /api/learning/.
+
+Same selectors and services as the pages, so the same rules: staff of the place (any
+role, or an organisation's token) see sessions, barriers and actions; a story names its
+resident only while their story consent is given and the caller may see them; counts of
+stories (cases) are published numbers. Changes send the `version` they started from and
+a stale one is a 409 carrying the current object; a rule that says no is a 404.
+"""
+
+from ninja import Router
+
+router = Router(tags=["Learning"])
+
+from . import actions, barriers, sessions  # noqa: E402, F401  (they register on the router)

@@ -1,0 +1,141 @@
+"""How learning objects are written out, and how a lost race (409) is answered."""
+
+import functools
+
+from django.utils import timezone
+from ninja.responses import Status
+
+from .. import selectors
+from ..services import Conflict
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this after you loaded it. Nothing was saved: look at the "
+    "current version and make your change again."
+)
+
+
+def published(count):
+    return {"value": count.value, "label": count.label}
+
+
+def action_out(action, today=None):
+    return {
+        "public_id": action.public_id,
+        "version": action.version,
+        "barrier_id": action.barrier.public_id,
+        "description": action.description,
+        "owner": action.owner_label,
+        "owner_organisation": {
+            "id": action.owner_organisation_id,
+            "name": action.owner_organisation.name,
+        },
+        "due_on": action.due_on,
+        "status": action.status,
+        "overdue": action.is_overdue(today or timezone.localdate()),
+    }
+
+
+def stories_out(viewer, stories, *, audit=True):
+    identities = selectors.story_identities(viewer, stories, audit=audit)
+    out = []
+    for story in stories:
+        resident = identities.get(story.pk)
+        out.append(
+            {
+                "public_id": story.public_id,
+                "version": story.version,
+                "title": story.title,
+                "text": story.text,
+                "resident": {"public_id": resident.public_id, "name": resident.display_name}
+                if resident
+                else None,
+                "barriers": [b.public_id for b in story.barriers.all()],
+            }
+        )
+    return out
+
+
+def barrier_summary(viewer, barrier, cases):
+    return {
+        "public_id": barrier.public_id,
+        "version": barrier.version,
+        "title": barrier.title,
+        "quadrant": barrier.quadrant,
+        "service_area": barrier.service_area,
+        "level": barrier.level,
+        "cases": published(selectors.published(viewer, cases)),
+        "withdrawn": barrier.withdrawn_at is not None,
+        "updated_at": barrier.updated_at,
+    }
+
+
+def session_out(viewer, session):
+    contents = selectors.session_contents(viewer, session)
+    today = timezone.localdate()
+    return {
+        "public_id": session.public_id,
+        "version": session.version,
+        "title": session.title,
+        "held_on": session.held_on,
+        "notes": session.notes,
+        "decisions": session.decisions,
+        "attendees": [
+            {"name": a.name, "organisation": a.organisation_label} for a in contents["attendees"]
+        ],
+        "stories": stories_out(viewer, contents["stories"]),
+        "actions": [action_out(a, today) for a in contents["actions"]],
+    }
+
+
+def barrier_out(viewer, barrier):
+    stories = list(barrier.stories.prefetch_related("barriers").order_by("-created_at"))
+    today = timezone.localdate()
+    trend = selectors.published_trends(viewer, [barrier.pk], months=12)[barrier.pk]
+    actions = barrier.actions.select_related("owner", "owner_organisation").order_by("due_on")
+    for action in actions:
+        action.barrier = barrier
+    timeline = selectors.barrier_timeline(barrier)
+    return {
+        **barrier_summary(viewer, barrier, len(stories)),
+        "description": barrier.description,
+        "withdrawn_reason": barrier.withdrawn_reason,
+        "same_as": barrier.same_as.public_id if barrier.same_as_id else None,
+        "trend": [{"month": month, "cases": published(n)} for month, n in trend],
+        "history": [
+            {"from_level": c.from_level, "to_level": c.to_level, "evidence": c.evidence, "at": c.at}
+            for kind, c in timeline
+            if kind == "level"
+        ],
+        "changes": [
+            {"kind": c.kind, "changes": c.changes, "note": c.note, "at": c.at}
+            for kind, c in timeline
+            if kind == "change"
+        ],
+        "stories": stories_out(viewer, stories),
+        "actions": [action_out(a, today) for a in actions],
+    }
+
+
+def answers_conflict(current_out):
+    """Decorator: a Conflict from the service becomes a 409 carrying the object as it is
+    now (written by `current_out(request, current)`), and nothing was saved."""
+
+    def wrap(endpoint):
+        @functools.wraps(endpoint)
+        def run(request, *args, **kwargs):
+            try:
+                return endpoint(request, *args, **kwargs)
+            except Conflict as conflict:
+                current = current_out(request, conflict.current)
+                return Status(
+                    409,
+                    {
+                        "detail": CONFLICT_MESSAGE,
+                        "version": conflict.current.version,
+                        "current": current,
+                    },
+                )
+
+        return run
+
+    return wrap

@@ -1,0 +1,100 @@
+"""Published numbers (SAFETY 19): counts of stories (cases) are counted as people are;
+counts of barriers and actions are not people and show as they are."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+
+from commonweave.learning import services
+from commonweave.tenancy.enums import Role
+from commonweave.tenancy.tokens import issue_api_token
+from tests.api.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+APRIL = datetime.datetime(2026, 4, 20, 12, tzinfo=datetime.UTC)
+
+
+def _with_cases(world, title, n, held_on=datetime.date(2026, 3, 4)):
+    viewer = world.viewer(world.catalyst_a)
+    session = services.session_create(viewer=viewer, title=f"Session for {title}", held_on=held_on)
+    barrier = services.barrier_create(viewer=viewer, title=title, quadrant="system")
+    for i in range(n):
+        story = services.story_add(viewer=viewer, session=session, title=f"S{i}", text="words")
+        services.barrier_link_story(viewer=viewer, barrier=barrier, story=story)
+    return session, barrier
+
+
+def _cells(html):
+    return re.findall(r'govuk-table__cell--numeric">([^<]*)</td>', html)
+
+
+def test_register_publishes_cases_and_trend(world, login):
+    _with_cases(world, "Few cases barrier", 3)
+    _with_cases(world, "Many cases barrier", 12)
+    client = login(world.worker_b)
+    with time_machine.travel(APRIL, tick=False):
+        page = client.get("/learning/barriers/").content.decode()
+    # newest first: the barrier with 12 cases, then the one with 3
+    assert _cells(page) == ["10", "fewer than 8"]
+    assert ">3<" not in page and ">12<" not in page
+    # monthly trend Nov..Apr: one suppressed month for the first, "10" for the other
+    assert "0, 0, 0, 0, 10, 0" in page
+    assert "0, 0, 0, 0, *, 0" in page
+
+
+def test_barrier_page_and_session_list_publish_story_counts(world, login):
+    session, barrier = _with_cases(world, "Discharge letters go astray", 3)
+    client = login(world.catalyst_b)
+    with time_machine.travel(APRIL, tick=False):
+        page = client.get(f"/learning/barriers/{barrier.public_id}/").content.decode()
+        sessions = client.get("/learning/sessions/").content.decode()
+    assert re.search(r"Cases</dt><dd[^>]*>fewer than 8</dd>", page)
+    assert "March 2026: fewer than 8" in page
+    assert _cells(sessions) == ["fewer than 8"]
+
+
+def test_a_place_can_raise_the_threshold(world, login):
+    world.place.suppression_threshold = 10
+    world.place.save(update_fields=["suppression_threshold"])
+    _with_cases(world, "Nine cases", 9)
+    page = login(world.worker_b).get("/learning/barriers/").content.decode()
+    assert _cells(page) == ["fewer than 10"]
+
+
+def test_barrier_and_action_counts_are_not_people_and_show_as_they_are(world, login):
+    viewer = world.viewer(world.catalyst_a)
+    for n in range(3):
+        barrier = services.barrier_create(
+            viewer=viewer, title=f"Barrier number {n}", quadrant="practice"
+        )
+        services.action_create(
+            viewer=viewer,
+            barrier=barrier,
+            description="Do it",
+            owner_organisation=world.org_b,
+            owner=world.worker_b,
+            due_on=datetime.date(2020, 1, 1),
+        )
+    client = login(world.worker_b)
+    board = client.get("/learning/barriers/board/").content.decode()
+    assert "3 barriers" in board
+    actions = client.get("/learning/actions/").content.decode()
+    assert re.search(r"Testford Council</a></td>\s*<td[^>]*>3</td>", actions)
+    assert 'govuk-tag--red">3</strong>' in actions
+
+
+def test_api_publishes_cases_trend_and_story_counts(world):
+    session, barrier = _with_cases(world, "Few cases barrier", 3)
+    _, raw = issue_api_token(organisation=world.org_b, name="Partner", role=Role.PARTNER_WORKER)
+    client = token_client(raw)
+    suppressed = {"value": None, "label": "fewer than 8"}
+    listed = client.get("/api/learning/barriers").json()["items"][0]
+    assert listed["cases"] == suppressed
+    with time_machine.travel(APRIL, tick=False):
+        detail = client.get(f"/api/learning/barriers/{barrier.public_id}").json()
+    assert detail["cases"] == suppressed
+    assert {m["month"]: m["cases"] for m in detail["trend"]}["2026-03-01"] == suppressed
+    sessions = client.get("/api/learning/sessions").json()["items"]
+    assert [s["stories"] for s in sessions] == [suppressed]
