@@ -69,14 +69,15 @@ test-sqlite:
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL =="; \
-	  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/commonweave $(VENV)/bin/pytest -q -m "not browser"; \
+	  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/commonweave $(VENV)/bin/pytest -q -m "not browser" -n 2; \
 	else \
 	  echo "!! SKIPPED: PostgreSQL is not reachable at 127.0.0.1:5432 - the PostgreSQL run of the suite did not happen"; \
 	fi
 
-# Issue 2 pages at 5k/50k residents, then the directory, learning and network benchmarks.
+# Issue 2 pages at 5k/50k residents, then the directory, learning, network and wellbeing benchmarks.
 bench: assets
 	$(PY) -m bench
 	$(PY) -m bench.directory
 	$(PY) -m bench.learning
 	@if [ -f bench/network.py ]; then $(PY) -m bench.network; fi
+	$(PY) -m bench.wellbeing

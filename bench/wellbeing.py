@@ -1,9 +1,15 @@
 """Wellbeing benchmarks: `python -m bench.wellbeing` (SQLite, or PostgreSQL via DATABASE_URL).
 
 Generates 10,000 residents with 50 check-ins each (500,000 check-ins, 4,000,000 area
-ratings) in a throwaway database, then times cohort change for the whole place (as an
-analyst) and one resident's life map with 50 check-ins (as their catalyst) with Django's
-in-process client. Prints one JSON object per line; exits 1 if a target is missed.
+ratings, 200,000 measure responses) with the demo generator in a throwaway database, then
+times with Django's in-process client:
+
+* cohort change for the whole place, as an analyst (target p95 <= 300 ms);
+* one resident's life map with 50 check-ins, as their catalyst (target p95 <= 150 ms);
+* cohort change over the last quarter (no target: it reads every answer given in the
+  period, so it grows with them; reported so the cost is known).
+
+Prints one JSON object per line; exits 1 if a target is missed.
 """
 
 import argparse
@@ -15,7 +21,11 @@ from types import SimpleNamespace
 
 from bench.run import configure_environment, create_database
 
-TARGETS_MS = {"wellbeing_cohort_place": 300, "wellbeing_resident_50_checkins": 150}
+TARGETS_MS = {
+    "wellbeing_cohort_place": 300,
+    "wellbeing_resident_50_checkins": 150,
+    "wellbeing_cohort_quarter": None,
+}
 
 
 def parse_args(argv):
@@ -24,6 +34,7 @@ def parse_args(argv):
     parser.add_argument("--per-resident", type=int, default=50)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--period-runs", type=int, default=5, help="Runs of the quarter view")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--sqlite-path")
     parser.add_argument(
@@ -32,6 +43,20 @@ def parse_args(argv):
         help="With --sqlite-path: time an already generated database again, no generating",
     )
     return parser.parse_args(argv)
+
+
+def _last_quarter():
+    """The cohort page's date inputs for the 91 days up to today."""
+    from datetime import timedelta
+    from urllib.parse import urlencode
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    params = {}
+    for name, day in (("period_from", today - timedelta(days=90)), ("period_to", today)):
+        params |= {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+    return urlencode(params)
 
 
 def _time(client, urls, runs, warmup):
@@ -145,20 +170,27 @@ def main(argv=None):
             return client
 
         cases = {
-            "wellbeing_cohort_place": (signed_in(analyst), ["/wellbeing/cohort/"]),
+            "wellbeing_cohort_place": (signed_in(analyst), ["/wellbeing/cohort/"], args.runs),
             "wellbeing_resident_50_checkins": (
                 signed_in(catalyst),
                 [f"/wellbeing/residents/{p}/" for p in residents],
+                args.runs,
+            ),
+            "wellbeing_cohort_quarter": (
+                signed_in(analyst),
+                [f"/wellbeing/cohort/?{_last_quarter()}"],
+                args.period_runs,
             ),
         }
-        for name, (client, urls) in cases.items():
+        for name, (client, urls, runs) in cases.items():
             result = {
                 "name": name,
                 "checkins": made.checkins,
-                **_time(client, urls, args.runs, args.warmup),
+                **_time(client, urls, runs, args.warmup if runs >= 10 else 1),
             }
-            result["target_ms"] = TARGETS_MS[name]
-            result["ok"] = result["p95_ms"] <= TARGETS_MS[name]
+            target = TARGETS_MS[name]
+            result["target_ms"] = target
+            result["ok"] = target is None or result["p95_ms"] <= target
             failed |= not result["ok"]
             print(json.dumps(result), flush=True)
     finally:

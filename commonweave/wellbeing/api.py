@@ -18,6 +18,7 @@ from commonweave.people.access import Access, resident_get, resident_open
 from commonweave.people.enums import FrontDoor
 
 from . import selectors, services
+from .cohort import cohort_change
 from .enums import CheckInVia
 from .scoring import item_choices
 
@@ -68,8 +69,9 @@ class CheckInIn(Schema):
     own_words: str = Field("", max_length=5000)
     measures: dict[str, dict[str, int | None]] = Field(
         default_factory=dict,
-        description="Instrument code -> {item code: answer}. Optional; an instrument with "
-        "an item unanswered is kept but not scored.",
+        description="Instrument code -> {item code: answer}. Optional. A score needs every "
+        "item it is made from: a UCLA-3 with an item unanswered has no score; ONS4 scores "
+        "each of its four questions on its own.",
     )
 
 
@@ -127,8 +129,12 @@ class CohortOut(Schema):
 
 class CohortFilter(Schema):
     front_door: FrontDoor | None = None
-    referred_from: date | None = None
-    referred_to: date | None = None
+    referred_from: date | None = Field(None, description="Referred on or after")
+    referred_to: date | None = Field(None, description="Referred on or before")
+    period_from: date | None = Field(
+        None, description="Check-ins on or after: compare first and latest within the period"
+    )
+    period_to: date | None = Field(None, description="Check-ins on or before")
 
 
 def _points(points):
@@ -152,7 +158,7 @@ def _checkin_out(checkin, resident):
             "label": r.area.label_for(r.value) if r.value is not None else "",
             "better": r.better,
         }
-        for r in checkin.ratings.all()
+        for r in checkin.answers
     ]
     measures = [
         {
@@ -161,7 +167,7 @@ def _checkin_out(checkin, resident):
             "complete": m.complete,
             "scores": m.scores,
         }
-        for m in checkin.measures.all()
+        for m in checkin.scored
     ]
     return {
         "id": checkin.public_id,
@@ -231,12 +237,8 @@ def checkin_create(request, public_id: str, payload: CheckInIn):
             own_words=payload.own_words,
             measures=payload.measures,
         )
-    checkin = (
-        type(checkin)
-        .objects.select_related("version")
-        .prefetch_related("ratings__area", "measures__instrument")
-        .get(pk=checkin.pk)
-    )
+    checkin = type(checkin).objects.select_related("version").get(pk=checkin.pk)
+    selectors.attach_answers([checkin])
     return Status(201, _checkin_out(checkin, resident))
 
 
@@ -264,15 +266,21 @@ def checkin_list(request, public_id: str):
 )
 def cohort(request, filters: Query[CohortFilter]):
     """Paired first-vs-latest change per area and measure, under the published-number
-    rules: people rounded to 5 (or "fewer than 8"); nothing else under 30 paired people."""
+    rules: people rounded to 5 (or "fewer than 8"); nothing else under 30 paired people.
+    With `period_from` / `period_to`, the people who checked in within those dates, each
+    compared first to latest within them. A date that is not a date, or a range that ends
+    before it starts, is a 400 naming the field."""
     viewer = request.auth
     try:
-        result = selectors.cohort_change(
-            viewer,
-            front_door=filters.front_door or "",
-            referred_from=filters.referred_from,
-            referred_to=filters.referred_to,
-        )
+        with service_errors():
+            result = cohort_change(
+                viewer,
+                front_door=filters.front_door or "",
+                referred_from=filters.referred_from,
+                referred_to=filters.referred_to,
+                period_from=filters.period_from,
+                period_to=filters.period_to,
+            )
     except PermissionDenied as error:
         raise Http404 from error
     rows = [

@@ -1,18 +1,29 @@
 """Synthetic check-ins in bulk, for demos and `python -m bench.wellbeing`.
 
 Builds residents of one organisation with a run of completed check-ins each (the life map
-drifting upward with noise, the ONS4 and UCLA-3 every fifth check-in), and their
-ScoreTracks, in batches. Everything is made up; no real person is represented.
+drifting upward with noise, the ONS4 and UCLA-3 every fifth check-in) and their
+ScoreTracks. Everything is made up; no real person is represented.
+
+Rows are plain tuples written with parameterised executemany (commonweave.demo.bulk), all
+in one transaction: building model instances and going through the check-in services
+costs far more than the database's own work at 500,000 check-ins. Scores still come from
+scoring.score (cached per distinct set of answers), so they are exactly what the services
+would store, and the tracks equal what tracks_rebuild() computes from the rows.
 """
 
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from commonweave.people.models import Resident, name_key
+from commonweave.demo.bulk import Table, adapters, reserve_ids
+
+# The place generator's bulk-writing helpers: no cyclic GC over millions of row tuples, a
+# roomy SQLite page cache while writing, and fresh planner statistics afterwards.
+from commonweave.demo.generator import _analyze, _no_cyclic_gc, _roomy_sqlite_cache
+from commonweave.people.models import _ID_ALPHABET, Resident, name_key
 
 from . import scoring, services
 from .enums import CheckInStatus, CheckInVia
@@ -20,6 +31,38 @@ from .models import AreaRating, CheckIn, MeasureResponse, ScoreTrack
 
 FIRST_NAMES = ["Ada", "Bert", "Cora", "Dev", "Edna", "Femi", "Gita", "Hal", "Iris", "Jon"]
 LAST_NAMES = ["Ashby", "Bello", "Carr", "Dunn", "Evans", "Fry", "Gill", "Hart", "Ince", "Jory"]
+UCLA_ITEMS = ("lack_companionship", "left_out", "isolated")
+STEPS = (-1, 0, 0, 1, 1)  # weekly drift of each area: a little more often up than down
+
+CHECKIN_COLUMNS = (
+    "id",
+    "public_id",
+    "place_id",
+    "resident_id",
+    "version_id",
+    "via",
+    "status",
+    "own_words",
+    "started_by_id",
+    "created_at",
+    "completed_at",
+)
+RATING_COLUMNS = ("checkin_id", "area_id", "value", "better")
+MEASURE_COLUMNS = ("checkin_id", "instrument_id", "answers", "complete", "scores")
+TRACK_COLUMNS = (
+    "place_id",
+    "resident_id",
+    "kind",
+    "code",
+    "higher_is",
+    "first_value",
+    "latest_value",
+    "answers",
+    "paired",
+    "change",
+    "first_at",
+    "latest_at",
+)
 
 
 @dataclass
@@ -35,23 +78,135 @@ def _clamp(value, low, high):
     return max(low, min(high, value))
 
 
-def _track(tracks, place, person, kind, code, value, higher_is, at):
-    found = tracks.get((person.pk, kind, code))
-    if found is None:
-        tracks[(person.pk, kind, code)] = ScoreTrack(
-            place=place,
-            resident=person,
-            kind=kind,
-            code=code,
-            higher_is=higher_is,
-            first_value=value,
-            latest_value=value,
-            answers=1,
-            first_at=at,
-            latest_at=at,
+class _Scorer:
+    """Scores and database-ready JSON per distinct set of answers (there are few)."""
+
+    def __init__(self):
+        self.cache = {}
+        self.answers_field = MeasureResponse._meta.get_field("answers")
+        self.scores_field = MeasureResponse._meta.get_field("scores")
+
+    def __call__(self, instrument, answers):
+        key = (instrument.pk, tuple(answers.values()))
+        found = self.cache.get(key)
+        if found is None:
+            result = scoring.score(instrument.definition, answers)
+            found = self.cache[key] = (
+                self.answers_field.get_db_prep_save(answers, connection),
+                self.scores_field.get_db_prep_save(result.as_json(), connection),
+                result.complete,
+                [(m.code, float(m.value), m.higher_is) for m in result.metrics.values()],
+            )
+        return found
+
+
+def _measure_answers(rng, level, ons4, ucla3):
+    mood = sum(level) / len(level)
+    if ons4 is not None:
+        yield (
+            ons4,
+            {
+                "life_satisfaction": _clamp(round(mood * 2 + rng.gauss(0, 1)), 0, 10),
+                "worthwhile": _clamp(round(mood * 2 + rng.gauss(0, 1)), 0, 10),
+                "happiness": _clamp(round(mood * 2 + rng.gauss(0, 1.5)), 0, 10),
+                "anxiety": _clamp(round(10 - mood * 2 + rng.gauss(0, 1.5)), 0, 10),
+            },
         )
-    else:
-        found.set_latest(value, at, higher_is)
+    if ucla3 is not None:
+        yield (
+            ucla3,
+            {code: _clamp(round(4 - mood / 1.7 + rng.gauss(0, 0.5)), 1, 3) for code in UCLA_ITEMS},
+        )
+
+
+class _Life:
+    """One person's run of weekly check-ins as row tuples, and their first/latest tracks."""
+
+    def __init__(self, *, place, version, areas, ons4, ucla3, per_resident, start, rng, id_rng):
+        self.place, self.version, self.areas = place, version, areas
+        self.ons4, self.ucla3 = ons4, ucla3
+        self.per_resident, self.start = per_resident, start
+        self.rng, self.id_rng = rng, id_rng
+        self.to_datetime, _ = adapters()
+        self.scorer = _Scorer()
+
+    def person(self, person, *, next_ids, checkins, ratings, measures):
+        """Append the person's rows; return their ScoreTrack rows."""
+        rng, areas = self.rng, self.areas
+        level = [rng.randint(1, 3) for _ in areas]
+        first_level = first_at = at = None
+        measured = {}  # (metric, direction) -> [first, latest, answers, first_at, latest_at]
+        for step in range(self.per_resident):
+            at = self.to_datetime(
+                self.start + timedelta(days=7 * step, minutes=rng.randint(0, 600))
+            )
+            checkin_id = next(next_ids)
+            public_id = "".join(self.id_rng.choices(_ID_ALPHABET, k=12))
+            checkins.append(
+                (
+                    checkin_id,
+                    public_id,
+                    self.place.pk,
+                    person.pk,
+                    self.version.pk,
+                    CheckInVia.CATALYST,
+                    CheckInStatus.COMPLETE,
+                    "",
+                    None,
+                    at,
+                    at,
+                )
+            )
+            moves = rng.choices(STEPS, k=len(areas))
+            level = [_clamp(v + m, 1, 5) for v, m in zip(level, moves, strict=True)]
+            ratings.extend(
+                (checkin_id, area.pk, value, "") for area, value in zip(areas, level, strict=True)
+            )
+            if first_level is None:
+                first_level, first_at = level, at
+            if step % 5 == 0:
+                for instrument, answers in _measure_answers(rng, level, self.ons4, self.ucla3):
+                    answers_db, scores_db, complete, metrics = self.scorer(instrument, answers)
+                    measures.append((checkin_id, instrument.pk, answers_db, complete, scores_db))
+                    for code, value, higher_is in metrics:
+                        key = (f"{instrument.code}.{code}", higher_is)
+                        if key not in measured:
+                            measured[key] = [value, value, 1, at, at]
+                        else:
+                            track = measured[key]
+                            track[1], track[2], track[4] = value, track[2] + 1, at
+        rows = [
+            self._track(
+                person,
+                ScoreTrack.AREA,
+                area.key,
+                "better",
+                (float(first), float(latest), self.per_resident, first_at, at),
+            )
+            for area, first, latest in zip(areas, first_level or (), level, strict=False)
+        ]
+        rows += [
+            self._track(person, ScoreTrack.MEASURE, code, higher_is, track)
+            for (code, higher_is), track in measured.items()
+        ]
+        return rows
+
+    def _track(self, person, kind, code, higher_is, track):
+        first, latest, answers, first_at, latest_at = track
+        return (
+            self.place.pk,
+            person.pk,
+            kind,
+            code,
+            higher_is,
+            first,
+            latest,
+            answers,
+            answers >= 2,
+            latest - first,
+            first_at,
+            latest_at,
+        )
 
 
 def generate_checkins(
@@ -64,117 +219,72 @@ def generate_checkins(
     batch=500,
     on_progress=None,
 ):
-    """Add `residents` residents with `per_resident` completed check-ins each."""
+    """Add `residents` residents with `per_resident` completed check-ins each, in one
+    transaction. Side effects: residents, check-ins, ratings, measure responses and
+    score tracks; no audit events (nothing here is about a real person)."""
     rng = random.Random(seed)
     version = services.current_lifemap(place)
     areas = list(version.areas.all())
     instruments = {i.code: i for i in services.instruments_for(place)}
-    ons4, ucla3 = instruments.get("ons4"), instruments.get("ucla3")
-    start = timezone.now() - timedelta(days=7 * per_resident)
+    life = _Life(
+        place=place,
+        version=version,
+        areas=areas,
+        ons4=instruments.get("ons4"),
+        ucla3=instruments.get("ucla3"),
+        per_resident=per_resident,
+        start=timezone.now() - timedelta(days=7 * per_resident),
+        rng=rng,
+        id_rng=random.Random(f"{seed}:wellbeing:{place.pk}"),
+    )
     totals = Generated(0, 0, 0, 0, 0)
-    for offset in range(0, residents, batch):
-        size = min(batch, residents - offset)
-        with transaction.atomic():
-            people = []
-            for i in range(size):
-                full = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {offset + i}"
-                people.append(
-                    Resident(
-                        place=place,
-                        organisation=organisation,
-                        full_name=full,
-                        name_key=name_key(full),
-                        stage="engaged",
+    tables = {
+        CheckIn: Table(CheckIn, CHECKIN_COLUMNS),
+        AreaRating: Table(AreaRating, RATING_COLUMNS),
+        MeasureResponse: Table(MeasureResponse, MEASURE_COLUMNS),
+        ScoreTrack: Table(ScoreTrack, TRACK_COLUMNS),
+    }
+    with (
+        transaction.atomic(),
+        _no_cyclic_gc(),
+        connection.cursor() as cursor,
+        _roomy_sqlite_cache(cursor),
+    ):
+        for offset in range(0, residents, batch):
+            size = min(batch, residents - offset)
+            names = [
+                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {n}"
+                for n in range(offset, offset + size)
+            ]
+            people = Resident.objects.bulk_create(
+                Resident(
+                    place=place,
+                    organisation=organisation,
+                    full_name=full,
+                    name_key=name_key(full),
+                    stage="engaged",
+                )
+                for full in names
+            )
+            ids = iter(reserve_ids(CheckIn, size * per_resident))
+            checkins = tables[CheckIn].rows
+            ratings = tables[AreaRating].rows
+            measures = tables[MeasureResponse].rows
+            tracks = tables[ScoreTrack].rows
+            for person in people:
+                tracks.extend(
+                    life.person(
+                        person, next_ids=ids, checkins=checkins, ratings=ratings, measures=measures
                     )
                 )
-            Resident.objects.bulk_create(people)
-            checkins, plans = [], []
-            for person in people:
-                level = {a.key: rng.randint(1, 3) for a in areas}
-                for step in range(per_resident):
-                    at = start + timedelta(days=7 * step, minutes=rng.randint(0, 600))
-                    checkins.append(
-                        CheckIn(
-                            place=place,
-                            resident=person,
-                            version=version,
-                            via=CheckInVia.CATALYST,
-                            status=CheckInStatus.COMPLETE,
-                            created_at=at,
-                            completed_at=at,
-                        )
-                    )
-                    for key in level:
-                        level[key] = _clamp(level[key] + rng.choice((-1, 0, 0, 1, 1)), 1, 5)
-                    plans.append((person, at, dict(level), step % 5 == 0))
-            CheckIn.objects.bulk_create(checkins, batch_size=2000)
-            ratings, measures, tracks = [], [], {}
-
-            for checkin, (person, at, level, with_measures) in zip(checkins, plans, strict=True):
-                for area in areas:
-                    ratings.append(AreaRating(checkin=checkin, area=area, value=level[area.key]))
-                    _track(
-                        tracks,
-                        place,
-                        person,
-                        ScoreTrack.AREA,
-                        area.key,
-                        float(level[area.key]),
-                        "better",
-                        at,
-                    )
-                if not with_measures:
-                    continue
-                mood = sum(level.values()) / len(level)
-                for instrument, answers in (
-                    (
-                        ons4,
-                        {
-                            "life_satisfaction": _clamp(round(mood * 2 + rng.gauss(0, 1)), 0, 10),
-                            "worthwhile": _clamp(round(mood * 2 + rng.gauss(0, 1)), 0, 10),
-                            "happiness": _clamp(round(mood * 2 + rng.gauss(0, 1.5)), 0, 10),
-                            "anxiety": _clamp(round(10 - mood * 2 + rng.gauss(0, 1.5)), 0, 10),
-                        },
-                    ),
-                    (
-                        ucla3,
-                        {
-                            code: _clamp(round(4 - mood / 1.7 + rng.gauss(0, 0.5)), 1, 3)
-                            for code in ("lack_companionship", "left_out", "isolated")
-                        },
-                    ),
-                ):
-                    if instrument is None:
-                        continue
-                    result = scoring.score(instrument.definition, answers)
-                    measures.append(
-                        MeasureResponse(
-                            checkin=checkin,
-                            instrument=instrument,
-                            answers=answers,
-                            complete=True,
-                            scores=result.as_json(),
-                        )
-                    )
-                    for metric in result.metrics.values():
-                        _track(
-                            tracks,
-                            place,
-                            person,
-                            ScoreTrack.MEASURE,
-                            f"{instrument.code}.{metric.code}",
-                            float(metric.value),
-                            metric.higher_is,
-                            at,
-                        )
-            AreaRating.objects.bulk_create(ratings, batch_size=5000)
-            MeasureResponse.objects.bulk_create(measures, batch_size=2000)
-            ScoreTrack.objects.bulk_create(tracks.values(), batch_size=5000)
-        totals.residents += size
-        totals.checkins += len(checkins)
-        totals.ratings += len(ratings)
-        totals.measures += len(measures)
-        totals.tracks += len(tracks)
-        if on_progress:
-            on_progress(totals.residents, residents)
+            totals.residents += size
+            totals.checkins += len(checkins)
+            totals.ratings += len(ratings)
+            totals.measures += len(measures)
+            totals.tracks += len(tracks)
+            for table in tables.values():
+                table.flush(cursor, batch=20_000)
+            if on_progress:
+                on_progress(totals.residents, residents)
+    _analyze(list(tables) + [Resident])
     return totals

@@ -3,6 +3,7 @@ from django import forms
 from commonweave.web.forms import GovukDateField, GovukForm
 
 from . import scoring
+from .cohort import filter_errors
 from .enums import IndicatorKind, LinkChannel
 
 
@@ -155,12 +156,35 @@ class PriorityForm(GovukForm):
         self.fields["area"].choices = [("", "Choose an area")] + [(a.key, a.name) for a in areas]
 
 
+# A date with a box left empty (Django's own words would be "Enter a complete value").
+INCOMPLETE_DATE = {"incomplete": "Enter a day, month and year"}
+
+
 class CohortForm(GovukForm):
-    """Which people to compare: by front door and by when they were referred."""
+    """Which people to compare: by front door, by when they were referred, and over which
+    period (first and latest check-in within it). Dates that end before they start are
+    an error next to the field."""
 
     front_door = forms.ChoiceField(label="Front door", required=False)
-    referred_from = GovukDateField(label="Referred on or after", required=False)
-    referred_to = GovukDateField(label="Referred on or before", required=False)
+    referred_from = GovukDateField(
+        label="Referred on or after", required=False, error_messages=INCOMPLETE_DATE
+    )
+    referred_to = GovukDateField(
+        label="Referred on or before", required=False, error_messages=INCOMPLETE_DATE
+    )
+    period_from = GovukDateField(
+        label="Check-ins on or after",
+        required=False,
+        help_text="Compare each person's first and latest check-in in a period, for "
+        "example 1 4 2025",
+        error_messages=INCOMPLETE_DATE,
+    )
+    period_to = GovukDateField(
+        label="Check-ins on or before",
+        required=False,
+        help_text="For example, 30 6 2025",
+        error_messages=INCOMPLETE_DATE,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +192,15 @@ class CohortForm(GovukForm):
 
         self.fields["front_door"].choices = [("", "Every front door"), *FrontDoor.choices]
 
+    def clean(self):
+        data = super().clean()
+        for field, message in filter_errors(data).items():
+            self.add_error(field, message)
+        return data
+
     def filters(self):
+        """The chosen filters; empty when nothing was chosen or the form has errors (the
+        page then shows the errors, not numbers for a group nobody asked for)."""
         if not self.is_bound or not self.is_valid():
             return {}
         data = self.cleaned_data
@@ -176,6 +208,8 @@ class CohortForm(GovukForm):
             "front_door": data.get("front_door") or "",
             "referred_from": data.get("referred_from"),
             "referred_to": data.get("referred_to"),
+            "period_from": data.get("period_from"),
+            "period_to": data.get("period_to"),
         }
 
 

@@ -229,6 +229,36 @@ class CheckInLink(models.Model):
         return f"Link for {self.checkin}"
 
 
+class ScoreTrackQuerySet(models.QuerySet):
+    def merge_resident(self, *, duplicate, into):
+        """When triage merges a duplicate record into `into` (people.services.referral_merge):
+        each first/latest pair both records have becomes one, the earlier first and the
+        later latest, their answers added up (what a rebuild from the moved check-ins
+        gives); the duplicate's other tracks move. Returns (moved, left behind): (n, 0)."""
+        kept = {(t.kind, t.code): t for t in self.filter(resident=into)}
+        moving, combined, merged_away = [], [], []
+        for track in self.filter(resident=duplicate):
+            mine = kept.get((track.kind, track.code))
+            if mine is None:
+                moving.append(track.pk)
+                continue
+            if track.first_at < mine.first_at:
+                mine.first_value, mine.first_at = track.first_value, track.first_at
+            if track.latest_at > mine.latest_at:
+                mine.latest_value, mine.latest_at = track.latest_value, track.latest_at
+                mine.higher_is = track.higher_is
+            mine.answers += track.answers
+            mine.paired = mine.answers >= 2
+            mine.change = mine.latest_value - mine.first_value
+            combined.append(mine)
+            merged_away.append(track.pk)
+        self.filter(pk__in=merged_away).delete()
+        fields = ["first_value", "first_at", "latest_value", "latest_at", "higher_is"]
+        self.bulk_update(combined, [*fields, "answers", "paired", "change"])
+        moved = self.filter(pk__in=moving).update(resident=into, place=into.place)
+        return moved + len(combined), 0
+
+
 class ScoreTrack(models.Model):
     """A resident's first and latest answer for one area (by key) or one measure metric,
     kept by the check-in services so cohort change is one grouped query, not a walk over
@@ -252,6 +282,8 @@ class ScoreTrack(models.Model):
     change = models.FloatField(default=0)  # latest_value - first_value
     first_at = models.DateTimeField()
     latest_at = models.DateTimeField()
+
+    objects = ScoreTrackQuerySet.as_manager()
 
     class Meta:
         constraints = [

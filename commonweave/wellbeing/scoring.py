@@ -9,8 +9,15 @@ and its metrics. Each metric is one of three rules:
 - "lookup": that total converted through a raw->metric `table` (e.g. SWEMWBS).
 
 A metric may carry `bands` (inclusive min..max, each with a label) and says whether
-`higher_is` "better" or "worse". An instrument with any item unanswered gets no score at
-all (never a guess); an answer outside what an item allows is refused with a message.
+`higher_is` "better" or "worse". An answer outside what an item allows is refused with a
+message.
+
+Unanswered items (never a guess): a metric is scored only when every item it is made
+from is answered, and otherwise has no score at all - no imputation, no pro-rating. So a
+UCLA-3 total (or a SWEMWBS score) with any item blank has no score, while ONS4, whose four
+measures ONS publishes separately, each from its own single question, keeps a score for
+each question answered and none for the one left blank. The response is `complete` only
+when every item is answered.
 """
 
 from dataclasses import dataclass, field
@@ -131,14 +138,15 @@ def clean_answers(definition, answers) -> dict:
 
 def score(definition, answers) -> Score:
     """Score answers by the definition's rules. Raises AnswerError for answers the items do
-    not allow; an instrument with any item unanswered is returned incomplete, unscored."""
+    not allow. Each metric is scored only from a full set of its own items (see above);
+    `missing` names the unanswered items and `complete` is True when there are none."""
     cleaned = clean_answers(definition, answers)
     missing = tuple(item["code"] for item in definition["items"] if item["code"] not in cleaned)
-    if missing:
-        return Score(complete=False, missing=missing)
     items = {item["code"]: item for item in definition["items"]}
     metrics = {}
     for metric in definition["scoring"]["metrics"]:
+        if any(code not in cleaned for code in metric["items"]):
+            continue  # never a guess: no score for a metric with an item unanswered
         value = _metric_value(metric, items, cleaned)
         metrics[metric["code"]] = MetricScore(
             code=metric["code"],
@@ -147,7 +155,7 @@ def score(definition, answers) -> Score:
             band=band_for(metric, value),
             higher_is=metric.get("higher_is", "better"),
         )
-    return Score(complete=True, metrics=metrics)
+    return Score(complete=not missing, missing=missing, metrics=metrics)
 
 
 def _metric_value(metric, items, answers):

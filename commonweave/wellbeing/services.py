@@ -249,7 +249,8 @@ def checkin_submit(
     *, viewer, checkin, ratings, better=None, own_words="", measures=None, link=None
 ) -> CheckIn:
     """Record the answers and complete the check-in. Every answer is checked before
-    anything is saved; a measure with unanswered items is kept but not scored.
+    anything is saved; a measure with unanswered items is kept, and only its metrics whose
+    items were all answered are scored (scoring.score).
 
     Side effects: ratings, measure responses, achievements for areas that improved since
     the last check-in, the check-in marked complete (and the link used), one audit event.
@@ -404,7 +405,9 @@ def tracks_rebuild(place) -> int:
     for resident_id, key, value, at in ratings.iterator(chunk_size=10000):
         see(resident_id, ScoreTrack.AREA, key, float(value), "better", at)
     responses = (
-        MeasureResponse.objects.filter(checkin__in=complete, complete=True)
+        # Every response, complete or not: a metric whose items were all answered has a
+        # score even when another metric of the instrument has none (scoring.py).
+        MeasureResponse.objects.filter(checkin__in=complete)
         .order_by("checkin__completed_at", "checkin_id")
         .values_list("checkin__resident_id", "instrument__code", "scores", "checkin__completed_at")
     )

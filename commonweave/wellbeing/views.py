@@ -23,7 +23,7 @@ from commonweave.people.views.referrals import _viewer
 from commonweave.tenancy.enums import Role
 from commonweave.tenancy.viewer import public_viewer
 
-from . import selectors, services
+from . import cohort, selectors, services
 from .forms import AreaForm, CheckInForm, CohortForm, PriorityForm, SendLinkForm
 from .models import CheckIn, Priority
 
@@ -271,19 +271,21 @@ def _cohort_form(request):
     return CohortForm(params or None)
 
 
-@login_required
-def cohort(request):
-    """Paired first-vs-latest change per area and measure, under the disclosure rules."""
-    viewer = _aggregate_viewer(request)
-    form = _cohort_form(request)
-    filters = form.filters()
-    result = selectors.cohort_change(viewer, **filters)
-    chart = {
-        "labels": [row.label for row in result.areas if row.published.enough],
-        "means": [row.published.mean_value for row in result.areas if row.published.enough],
-        "low": [row.published.ci_values[0] for row in result.areas if row.published.enough],
-        "high": [row.published.ci_values[1] for row in result.areas if row.published.enough],
-    }
+def _cohort_page(request, viewer, form):
+    """The page; with wrong filters, their errors next to them (400) and no numbers."""
+    result, chart, status, filters = None, None, 200, {}
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        filters = form.filters()
+        result = cohort.cohort_change(viewer, **filters)
+        enough = [row for row in result.areas if row.published.enough]
+        chart = {
+            "labels": [row.label for row in enough],
+            "means": [row.published.mean_value for row in enough],
+            "low": [row.published.ci_values[0] for row in enough],
+            "high": [row.published.ci_values[1] for row in enough],
+        }
     context = {
         "form": form,
         "cohort": result,
@@ -291,8 +293,49 @@ def cohort(request):
         "can_export": viewer.has_role(Role.ANALYST, Role.PLACE_ADMIN),
         "query": request.GET.urlencode(),
         "threshold": viewer.place.suppression_threshold,
+        "period_from": filters.get("period_from"),
+        "period_to": filters.get("period_to"),
     }
-    return render(request, "wellbeing/cohort.html", context)
+    return render(request, "wellbeing/cohort.html", context, status=status)
+
+
+def _export_filters(request, viewer):
+    """(filters, None) for a download link, or (None, the page with the errors)."""
+    form = _cohort_form(request)
+    if form.is_bound and not form.is_valid():
+        return None, _cohort_page(request, viewer, form)
+    return form.filters(), None
+
+
+def _audit_export(viewer, what, filters):
+    audit_record(
+        viewer=viewer,
+        action=Action.EXPORT,
+        purpose=Purpose.ADMIN,
+        object_type="wellbeing.export",
+        object_id=what,
+        detail={k: str(v) for k, v in filters.items() if v},
+    )
+
+
+@login_required
+def cohort_page(request):
+    """Paired first-vs-latest change per area and measure, under the disclosure rules."""
+    viewer = _aggregate_viewer(request)
+    return _cohort_page(request, viewer, _cohort_form(request))
+
+
+@login_required
+def cohort_change_csv(request):
+    """The page's table as CSV: the same published numbers and nothing more. Everyone
+    who sees the page may download it; one EXPORT audit event."""
+    viewer = _aggregate_viewer(request)
+    filters, error_page = _export_filters(request, viewer)
+    if error_page:
+        return error_page
+    result = cohort.cohort_change(viewer, **filters)
+    _audit_export(viewer, "change", filters)
+    return csv_response("wellbeing-change.csv", cohort.CHANGE_HEADER, cohort.change_rows(result))
 
 
 @login_required
@@ -302,17 +345,12 @@ def cohort_export(request):
     viewer = _aggregate_viewer(request)
     if not viewer.has_role(Role.ANALYST, Role.PLACE_ADMIN):
         raise Http404
-    filters = _cohort_form(request).filters()
-    rows = selectors.export_rows(viewer, **filters)
-    audit_record(
-        viewer=viewer,
-        action=Action.EXPORT,
-        purpose=Purpose.ADMIN,
-        object_type="wellbeing.export",
-        object_id="scores",
-        detail={k: str(v) for k, v in filters.items() if v},
-    )
-    return csv_response("wellbeing-scores.csv", selectors.EXPORT_HEADER, rows)
+    filters, error_page = _export_filters(request, viewer)
+    if error_page:
+        return error_page
+    rows = cohort.export_rows(viewer, **filters)
+    _audit_export(viewer, "scores", filters)
+    return csv_response("wellbeing-scores.csv", cohort.EXPORT_HEADER, rows)
 
 
 # --- the place's life map ----------------------------------------------------------------

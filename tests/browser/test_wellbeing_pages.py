@@ -155,3 +155,42 @@ def test_place_admin_changes_the_life_map(page, world, outbox):
     page.page.get_by_role("button", name="Save").click()
     page.page.get_by_text("Life map saved as a new version").wait_for()
     assert page.page.get_by_role("heading", name="Enough food").is_visible()
+
+
+def test_cohort_over_a_period_with_wrong_then_right_dates(page, world, outbox):
+    from tests.wellbeing.test_cohort_period import check_in, person
+
+    for _ in range(30):
+        resident = person(world)
+        check_in(resident, 0, {"home": 1})
+        check_in(resident, 10, {"home": 3})  # 16 January 2025
+        check_in(resident, 20, {"home": 5})  # 26 January 2025
+    sign_in(page, world.analyst.email)
+    page.goto("/wellbeing/cohort/")
+    page.page.get_by_text("Choose who to compare").click()
+
+    def period(start, end):
+        for name, (day, month, year) in (("on or after", start), ("on or before", end)):
+            group = page.page.get_by_role("group", name=re.compile(f"Check-ins {name}"))
+            group.get_by_label("Day").fill(day)
+            group.get_by_label("Month").fill(month)
+            group.get_by_label("Year").fill(year)
+        page.page.get_by_role("button", name="Show").click()
+
+    period(("26", "1", "2025"), ("16", "1", "2025"))
+    message = "The end of the period must be the same as or after its start"
+    page.page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.page.get_by_role("link", name=message).is_visible()
+    assert page.page.locator("#id_period_to-error").text_content() == f"Error: {message}"
+    assert (
+        page.page.get_by_role("group", name=re.compile("Check-ins on or after"))
+        .get_by_label("Day")
+        .input_value()
+        == "26"
+    )
+    assert page.page.get_by_text("People in this group").count() == 0
+    page.axe("cohort period with an error")
+    period(("16", "1", "2025"), ("26", "1", "2025"))
+    page.page.get_by_text("People who checked in from 16 January 2025").wait_for()
+    assert page.page.get_by_role("cell", name="+2.00").first.is_visible()
+    page.axe("cohort over a period")

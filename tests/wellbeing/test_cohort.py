@@ -13,7 +13,7 @@ from commonweave.audit.models import AuditEvent
 from commonweave.demo.factories import ReferralFactory, ResidentFactory
 from commonweave.people.enums import ConsentPurpose, FrontDoor
 from commonweave.people.models import Consent
-from commonweave.wellbeing import scoring, selectors, services
+from commonweave.wellbeing import cohort, scoring, services
 from commonweave.wellbeing.enums import CheckInStatus
 from commonweave.wellbeing.models import (
     AreaRating,
@@ -92,21 +92,21 @@ def test_thirty_paired_people_show_change(world, login):
     people_with_change(world, 32)
     body = login(world.analyst).get(COHORT).content.decode()
     assert "People in this group: <strong>30</strong>" in body
-    cohort = selectors.cohort_change(world.viewer(world.analyst))
-    home = next(row for row in cohort.areas if row.code == "home")
+    result = cohort.cohort_change(world.viewer(world.analyst))
+    home = next(row for row in result.areas if row.code == "home")
     assert home.published.enough
     assert home.published.n == "30"
     assert home.published.mean_change == "+2.00"
     assert home.published.improved == "100%"
-    money = next(row for row in cohort.areas if row.code == "money")
+    money = next(row for row in result.areas if row.code == "money")
     assert money.published.mean_change == "+0.00"
     assert "+2.00" in body
 
 
 def test_anxiety_falling_is_counted_as_improvement(world):
     people_with_change(world, 31, anxiety=(7, 3))
-    cohort = selectors.cohort_change(world.viewer(world.analyst))
-    anxiety = next(row for row in cohort.measures if row.code == "ons4.anxiety")
+    result = cohort.cohort_change(world.viewer(world.analyst))
+    anxiety = next(row for row in result.measures if row.code == "ons4.anxiety")
     assert anxiety.higher_is == "worse"
     assert anxiety.published.mean_change == "-4.00"
     assert anxiety.published.improved == "100%"
@@ -131,8 +131,8 @@ def test_cohort_by_front_door(world):
     people_with_change(world, 30, front_door=FrontDoor.PUBLIC_WEB, home=(2, 4))
     people_with_change(world, 30, front_door=FrontDoor.STAFF, home=(4, 3))
     viewer = world.viewer(world.analyst)
-    web = selectors.cohort_change(viewer, front_door=FrontDoor.PUBLIC_WEB)
-    staff = selectors.cohort_change(viewer, front_door=FrontDoor.STAFF)
+    web = cohort.cohort_change(viewer, front_door=FrontDoor.PUBLIC_WEB)
+    staff = cohort.cohort_change(viewer, front_door=FrontDoor.STAFF)
     assert next(r for r in web.areas if r.code == "home").published.mean_change == "+2.00"
     assert next(r for r in staff.areas if r.code == "home").published.mean_change == "-1.00"
 
@@ -151,9 +151,9 @@ def test_export_has_pseudonymous_ids_consented_people_only_and_is_audited(world,
     response = login(world.analyst).get(EXPORT)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == selectors.EXPORT_HEADER
+    assert rows[0] == cohort.EXPORT_HEADER
     people = {row[0] for row in rows[1:]}
-    assert people == {selectors.pseudonym(world.place, r.pk) for r in consented}
+    assert people == {cohort.pseudonym(world.place, r.pk) for r in consented}
     for resident in consented + not_consented:
         assert resident.public_id not in text
         assert resident.full_name not in text
@@ -207,10 +207,10 @@ def test_tracks_kept_by_the_services_match_a_rebuild_from_every_answer(world):
 def test_merged_away_records_are_not_counted(world):
     people = people_with_change(world, 30)
     viewer = world.viewer(world.analyst)
-    home = next(r for r in selectors.cohort_change(viewer).areas if r.code == "home")
+    home = next(r for r in cohort.cohort_change(viewer).areas if r.code == "home")
     assert home.change.n == 30
     people[0].merged_into = people[1]
     people[0].save(update_fields=["merged_into"])
-    home = next(r for r in selectors.cohort_change(viewer).areas if r.code == "home")
+    home = next(r for r in cohort.cohort_change(viewer).areas if r.code == "home")
     assert home.change.n == 29
     assert home.published.enough is False

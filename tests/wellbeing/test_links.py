@@ -13,7 +13,7 @@ from commonweave.audit.models import AuditEvent
 from commonweave.demo.factories import ResidentFactory
 from commonweave.wellbeing import services
 from commonweave.wellbeing.enums import CheckInStatus, CheckInVia
-from commonweave.wellbeing.models import CheckIn, CheckInLink
+from commonweave.wellbeing.models import AreaRating, CheckIn, CheckInLink, MeasureResponse
 
 
 def send(world, resident, login, channel="text"):
@@ -119,16 +119,70 @@ def test_a_used_link_gives_a_clear_page_and_no_data(world, login, outbox):
     assert checkin.own_words == "Feeling better"
 
 
-def test_an_expired_link_gives_a_clear_page(world, login, outbox):
-    send(world, resident(world), login)
+def assert_reveals_nothing(body, person):
+    """A page for a link that cannot be used: no name, no question, no form, no ids."""
+    for secret in ("Maureen", "Oyelaran", person.public_id, "07700", "Testford Connect"):
+        assert secret not in body
+    assert "<form" not in body
+    assert "area_home" not in body
+    assert "How do you feel" not in body
+
+
+def test_an_expired_link_gives_a_clear_page_and_no_data(world, login, outbox):
+    person = resident(world)
+    send(world, person, login)
     url = reverse("wellbeing:link", args=[token_from(outbox)])
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
         response = Client().get(url)
         posted = Client().post(url, {"area_home": "4"})
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
+    assert_reveals_nothing(response.content.decode(), person)
     assert posted.status_code == 410
+    assert_reveals_nothing(posted.content.decode(), person)
     assert CheckIn.objects.get().status == CheckInStatus.DRAFT
+    assert not AreaRating.objects.exists()
+
+
+def test_a_used_link_reveals_nothing_about_the_person(world, login, outbox):
+    person = resident(world)
+    send(world, person, login)
+    url = reverse("wellbeing:link", args=[token_from(outbox)])
+    Client().post(url, {"area_home": "4"})
+    again = Client().get(url)
+    assert again.status_code == 410
+    assert_reveals_nothing(again.content.decode(), person)
+
+
+def test_an_out_of_range_answer_on_a_link_is_refused_next_to_it_and_nothing_is_saved(
+    world, login, outbox
+):
+    person = resident(world)
+    checkin = send(world, person, login)
+    url = reverse("wellbeing:link", args=[token_from(outbox)])
+    client = Client()
+    response = client.post(
+        url, {"area_home": "9", "m_ons4__anxiety": "11", "own_words": "Kept as typed"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_area_home-error"' in body
+    assert "Home: choose one of the answers" in body
+    assert 'id="id_m_ons4__anxiety-error"' in body
+    assert "Anxiety: choose one of the answers" in body
+    assert "Kept as typed" in body
+    checkin.refresh_from_db()
+    assert checkin.status == CheckInStatus.DRAFT
+    assert not AreaRating.objects.exists()
+    assert not MeasureResponse.objects.exists()
+    assert CheckInLink.objects.get().used_at is None
+    # The same link still works for a good answer.
+    assert client.post(url, {"area_home": "4", "m_ons4__anxiety": "3"}).status_code == 302
+    checkin.refresh_from_db()
+    assert checkin.status == CheckInStatus.COMPLETE
+    assert MeasureResponse.objects.get().scores == {
+        "anxiety": {"value": 3, "band": "low", "higher_is": "worse"}
+    }
 
 
 def test_an_unknown_link_is_not_found(db):

@@ -73,17 +73,43 @@ def test_ons4_is_four_separate_scores_never_a_composite():
     assert result.metrics["anxiety"].band == "high"
 
 
-@pytest.mark.parametrize("missing", ["life_satisfaction", "worthwhile", "happiness", "anxiety"])
-def test_ons4_missing_item_gets_no_score(missing):
-    answers = ons4()
+ONS4_ITEMS = ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
+
+
+@pytest.mark.parametrize("missing", ONS4_ITEMS)
+def test_ons4_missing_item_has_no_score_and_the_other_three_keep_theirs(missing):
+    """ONS publishes the four measures separately, each from its own question: a blank
+    question has no score (never a guess) and takes nothing from the others."""
+    answers = {"life_satisfaction": 8, "worthwhile": 7, "happiness": 2, "anxiety": 6}
     del answers[missing]
     result = scoring.score(ONS4, answers)
-    assert (result.complete, result.missing, result.metrics) == (False, (missing,), {})
+    assert (result.complete, result.missing) == (False, (missing,))
+    assert {code: m.value for code, m in result.metrics.items()} == answers
+    assert missing not in result.as_json()
+
+
+def test_ons4_with_only_anxiety_answered_keeps_its_reversed_direction():
+    result = scoring.score(ONS4, {"anxiety": 6})
+    assert result.missing == ("life_satisfaction", "worthwhile", "happiness")
+    assert result.as_json() == {"anxiety": {"value": 6, "band": "high", "higher_is": "worse"}}
+
+
+def test_ons4_with_nothing_answered_has_no_score():
+    assert scoring.score(ONS4, {}) == scoring.Score(complete=False, missing=tuple(ONS4_ITEMS))
 
 
 def test_blank_answer_counts_as_missing():
     result = scoring.score(ONS4, ons4(anxiety=""))
     assert (result.complete, result.missing) == (False, ("anxiety",))
+    assert sorted(result.metrics) == ["happiness", "life_satisfaction", "worthwhile"]
+
+
+def test_a_refused_answer_is_refused_even_when_another_item_is_blank():
+    with pytest.raises(scoring.AnswerError) as caught:
+        scoring.score(ONS4, {"life_satisfaction": 11, "anxiety": ""})
+    assert caught.value.errors == {
+        "life_satisfaction": "Life satisfaction: enter a whole number from 0 to 10"
+    }
 
 
 @pytest.mark.parametrize("bad", [-1, 11, 99, "ten", "5.5", 5.5, True, [], "-1"])
@@ -249,6 +275,27 @@ def test_reversed_item_is_reversed_before_summing(answer, scored):
         scoring.score(definition, answers).metrics["metric"].value
         == (definition["scoring"]["metrics"][0]["table"][str(raw)])
     )
+
+
+@pytest.mark.parametrize("missing", [f"q{n}" for n in range(1, 8)])
+def test_lookup_score_needs_every_item(missing):
+    answers = {f"q{n}": 3 for n in range(1, 8)}
+    del answers[missing]
+    result = scoring.score(fake_licensed(), answers)
+    assert (result.complete, result.missing, result.metrics) == (False, (missing,), {})
+
+
+def test_a_metric_is_scored_only_from_its_own_items():
+    """Two metrics in one instrument: a blank item takes away only the metric it is in."""
+    definition = fake_licensed()
+    definition["scoring"]["metrics"].append(
+        {"code": "first_two", "rule": "sum", "items": ["q1", "q2"], "higher_is": "better"}
+    )
+    scoring.validate_definition(definition)
+    answers = {f"q{n}": 4 for n in range(1, 8)}
+    del answers["q5"]
+    result = scoring.score(definition, answers)
+    assert {code: m.value for code, m in result.metrics.items()} == {"first_two": 8}
 
 
 def test_lookup_table_must_cover_every_raw_total():

@@ -18,6 +18,7 @@ from commonweave.wellbeing.models import (
     Instrument,
     LifeMapVersion,
     MeasureResponse,
+    ScoreTrack,
 )
 
 from .test_scoring import fake_licensed
@@ -135,6 +136,23 @@ def test_incomplete_measure_is_kept_but_not_scored(world, resident_a):
     checkin = submit(world, resident_a, measures={"ucla3": {"left_out": 2}})
     measure = MeasureResponse.objects.get(checkin=checkin)
     assert (measure.complete, measure.scores, measure.answers) == (False, {}, {"left_out": 2})
+    assert not ScoreTrack.objects.filter(resident=resident_a, kind=ScoreTrack.MEASURE).exists()
+
+
+def test_ons4_with_a_blank_question_keeps_the_answered_three_and_tracks_only_them(
+    world, resident_a
+):
+    answers = {"life_satisfaction": 7, "worthwhile": 8, "happiness": 6}
+    checkin = submit(world, resident_a, measures={"ons4": {**answers, "anxiety": None}})
+    measure = MeasureResponse.objects.get(checkin=checkin)
+    assert measure.complete is False
+    assert {code: s["value"] for code, s in measure.scores.items()} == answers
+    tracked = ScoreTrack.objects.filter(resident=resident_a, kind=ScoreTrack.MEASURE)
+    assert sorted(tracked.values_list("code", flat=True)) == [
+        "ons4.happiness",
+        "ons4.life_satisfaction",
+        "ons4.worthwhile",
+    ]
 
 
 def test_out_of_range_answers_are_refused_and_nothing_is_saved(world, resident_a):
