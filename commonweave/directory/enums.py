@@ -33,3 +33,22 @@ class FollowUpOutcome(models.TextChoices):
     GOING = "going", "Still going"
     STOPPED = "stopped", "Stopped"
     NEVER_STARTED = "never_started", "Never started"
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class ImportSource(models.TextChoices):
+    ORUK_JSON = "oruk_json", "Open Referral UK (HSDS) JSON file"
+    CSV = "csv", "CSV file"
+    URL = "url", "Open Referral UK feed at a web address"
+
+
+class ImportState(models.TextChoices):
+    MAPPING = "mapping", "Waiting for the column mapping"
+    QUEUED = "queued", "Queued"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Could not be read"

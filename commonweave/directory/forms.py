@@ -1,9 +1,11 @@
 from django import forms
 
+from commonweave.people.enums import ConsentMethod
+from commonweave.tenancy.models import Organisation
 from commonweave.web.forms import GovukForm
 
-from . import geo
-from .enums import AssetKind, FollowUpOutcome, ServiceStatus
+from . import community, geo
+from .enums import AssetKind, FollowUpOutcome, ImportSource, ServiceStatus
 from .models import Neighbourhood, Organization, TaxonomyTerm
 
 HONEYPOT_FIELD = "website_address"
@@ -154,6 +156,20 @@ class EntryForm(GovukForm):
     email = forms.EmailField(label="Email", required=False)
     takes_referrals = forms.BooleanField(label="Takes referrals", required=False)
     capacity = forms.CharField(label="Current capacity", required=False, max_length=200)
+    referral_organisation = forms.TypedChoiceField(
+        label="Partner that receives referrals through Commonweave",
+        required=False,
+        choices=(),
+        help_text="Caseworkers can then send referrals to this service from a resident's page",
+    )
+    referral_places = forms.IntegerField(
+        label="Places free for referrals",
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text="Leave empty if there is no limit",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+    )
     alert = forms.CharField(label="Alert shown at the top", required=False, max_length=500)
     location_name = forms.CharField(label="Place name", required=False, max_length=250)
     address_1 = forms.CharField(label="Address", required=False, max_length=250)
@@ -174,6 +190,13 @@ class EntryForm(GovukForm):
         self.fields["categories"].choices = [
             (str(t.id), t.name) for t in TaxonomyTerm.objects.filter(place=place).order_by("name")
         ]
+        self.fields["referral_organisation"].choices = [("", "None")] + [
+            (str(o.pk), o.name) for o in Organisation.objects.filter(place=place).order_by("name")
+        ]
+
+    def clean_referral_organisation(self):
+        value = self.cleaned_data["referral_organisation"]
+        return int(value) if value else None
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -202,16 +225,27 @@ class EntryForm(GovukForm):
             )
         if data.get("confidential") and not data.get("area"):
             self.add_error("area", "Enter the area to publish instead of the address")
+        if data.get("referral_organisation") and not data.get("takes_referrals"):
+            self.add_error(
+                "takes_referrals", "Tick this if referrals can be sent to the partner you chose"
+            )
         return data
 
 
 class CommunityAreaForm(GovukForm):
+    """Choose neighbourhoods (works without JavaScript) or draw an area on the map, or both."""
+
     neighbourhoods = forms.MultipleChoiceField(
         label="Which areas do you consider your community?",
         help_text="Choose all that apply",
         widget=forms.CheckboxSelectMultiple,
         choices=(),
-        error_messages={"required": "Choose at least one area"},
+        required=False,
+    )
+    drawn = forms.CharField(
+        required=False,
+        max_length=community.MAX_INPUT_CHARS,
+        widget=forms.HiddenInput(attrs={"id": "drawn-value"}),
     )
     activities = forms.CharField(
         label="What happens in your community that matters to you?",
@@ -224,9 +258,179 @@ class CommunityAreaForm(GovukForm):
 
     def __init__(self, *args, place, **kwargs):
         super().__init__(*args, **kwargs)
+        self.place = place
         self.fields["neighbourhoods"].choices = [
             (str(pk), name)
             for pk, name in Neighbourhood.objects.filter(place=place)
             .order_by("name")
             .values_list("pk", "name")
         ]
+
+    def clean_drawn(self):
+        raw = self.cleaned_data["drawn"].strip()
+        return community.clean_drawn_area(raw, place=self.place) if raw else None
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("neighbourhoods") and not data.get("drawn") and "drawn" not in self.errors:
+            self.add_error("neighbourhoods", "Choose at least one area, or draw yours on the map")
+        return data
+
+
+class ReferralForm(GovukForm):
+    """Send a referral to a service, with the resident's consent to share their record."""
+
+    reason = forms.CharField(
+        label="Why would this service help them?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The service will read this. Write only what they need to know",
+        error_messages={"required": "Say why this service would help them"},
+    )
+    consent = forms.BooleanField(
+        label="They agreed to their record being shared for this referral",
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label="How did they tell you?",
+        choices=[c for c in ConsentMethod.choices if c[0] != ConsentMethod.REFERRER],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how they told you"},
+    )
+
+    def __init__(self, *args, receiver_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if receiver_name:
+            self.fields[
+                "consent"
+            ].label = (
+                f"They agreed to their record being shared with {receiver_name} for this referral"
+            )
+
+    def clean_consent(self):
+        if not self.cleaned_data["consent"]:
+            raise forms.ValidationError(
+                "You can only send a referral when they have agreed to their record being shared"
+            )
+        return True
+
+
+class ReferralDecisionForm(GovukForm):
+    decision = forms.ChoiceField(
+        label="Your answer",
+        choices=[("accept", "Accept the referral"), ("decline", "Decline the referral")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select accept or decline"},
+    )
+    note = forms.CharField(
+        label="Note for the caseworker",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you decline: say why, and what might help instead",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why you are declining")
+        return data
+
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # SAFETY 11: uploads have a size limit
+FILE_TYPES = {"oruk_json": (".json",), "csv": (".csv", ".txt")}
+
+
+class ImportForm(GovukForm):
+    """Upload an ORUK/HSDS JSON file or a CSV, or name an ORUK feed's web address."""
+
+    source = forms.ChoiceField(
+        label="What are you importing?",
+        choices=ImportSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what you are importing"},
+    )
+    file = forms.FileField(
+        label="File",
+        required=False,
+        help_text="A .json file in the Open Referral UK layout, or a .csv file with a header "
+        "row. Up to 50 MB",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.txt"}),
+    )
+    url = forms.URLField(
+        label="Web address of the feed",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example, https://example.org/oruk/services. Only if this server can "
+        "reach it",
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.startswith(("http://", "https://")):
+            raise forms.ValidationError("Enter a web address starting with http:// or https://")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        source, upload = data.get("source"), data.get("file")
+        if source == ImportSource.URL:
+            if not data.get("url") and "url" not in self.errors:
+                self.add_error("url", "Enter the web address of the feed")
+            return data
+        if source and not upload:
+            self.add_error("file", "Choose the file to import")
+            return data
+        if not upload:
+            return data
+        if upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("file", "The file must be smaller than 50 MB")
+        elif not upload.name.lower().endswith(FILE_TYPES.get(source, ())):
+            wanted = "a .json file" if source == ImportSource.ORUK_JSON else "a .csv file"
+            self.add_error("file", f"The file must be {wanted}")
+        else:
+            head = upload.read(2048)
+            upload.seek(0)
+            text = head.decode("utf-8-sig", errors="ignore").lstrip()
+            if source == ImportSource.ORUK_JSON and not text.startswith(("{", "[")):
+                self.add_error("file", "The file is not JSON")
+            elif source == ImportSource.CSV and (not text or "\x00" in text):
+                self.add_error("file", "The file is not a CSV with a header row")
+        return data
+
+
+class CsvMappingForm(GovukForm):
+    """Which column of the CSV holds each of our fields (guessed from the header row)."""
+
+    LABELS = {
+        "id": "Id (keeps entries the same on re-import)",
+        "name": "Name",
+        "description": "Description",
+        "organization": "Organisation",
+        "url": "Website",
+        "email": "Email",
+        "minimum_age": "Youngest age",
+        "maximum_age": "Oldest age",
+        "fees": "Cost",
+        "eligibility": "Who it is for",
+        "address_1": "Address",
+        "city": "Town or city",
+        "postcode": "Postcode",
+        "latitude": "Latitude",
+        "longitude": "Longitude",
+        "category": "Category",
+    }
+
+    def __init__(self, *args, headers, fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not in this file")] + [(h, h) for h in headers]
+        for name in fields:
+            self.fields[name] = forms.ChoiceField(
+                label=self.LABELS.get(name, name), choices=choices, required=name == "name"
+            )
+            self.fields[name].error_messages["required"] = "Choose the column that holds names"
+        # The constructor of GovukFormMixin ran before these fields existed.
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "govuk-select")
+            field.widget.attrs.setdefault("id", f"id_{self.add_prefix(name)}")

@@ -16,6 +16,9 @@ from .enums import (
     AssetKind,
     ChangeAction,
     FollowUpOutcome,
+    ImportSource,
+    ImportState,
+    ReferralStatus,
     ServiceStatus,
     SuggestionStatus,
 )
@@ -199,6 +202,11 @@ class Service(models.Model):
         related_name="+",
         help_text="The partner that receives referrals made through Commonweave.",
     )
+    referral_places = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Places free for referrals through Commonweave now; empty means no limit.",
+    )
     # Events
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -214,6 +222,26 @@ class Service(models.Model):
             # Covers the ORUK /services page (ORDER BY name, id LIMIT/OFFSET) without row reads.
             models.Index(fields=["place", "name", "id"], name="directory_service_page_idx"),
             models.Index(fields=["place", "last_checked_at"]),
+            # The public search page (active entries only): its count and its page by name,
+            # both from the index.
+            models.Index(
+                fields=["place", "status", "name", "id"], name="directory_service_active_idx"
+            ),
+            # Covers the filter checks on services picked by category or area (filtered
+            # search), so each is answered from the index without reading the row.
+            models.Index(
+                fields=[
+                    "id",
+                    "status",
+                    "is_free",
+                    "takes_referrals",
+                    "kind",
+                    "minimum_age",
+                    "maximum_age",
+                    "name",
+                ],
+                name="directory_service_filter_idx",
+            ),
         ]
 
     def __str__(self):
@@ -384,10 +412,14 @@ class FollowUp(models.Model):
 
 class CommunityArea(models.Model):
     """ "The area I consider my community" (seed 004's community map), given anonymously:
-    the neighbourhoods someone chose and the activities they named. No name, no contact."""
+    the neighbourhoods someone chose or the shape they drew, and the activities they named.
+    No name, no contact. A drawn shape also counts for the neighbourhoods it covers."""
 
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     neighbourhoods = models.ManyToManyField(Neighbourhood, related_name="community_areas")
+    geometry = models.JSONField(
+        null=True, blank=True, help_text="The drawn area: a GeoJSON Polygon (WGS84)."
+    )
     activities = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -396,3 +428,87 @@ class CommunityArea(models.Model):
 
     def __str__(self):
         return f"Community area {self.pk}"
+
+
+class ServiceReferral(models.Model):
+    """A resident referred to a directory service that takes referrals through Commonweave.
+
+    Sent by a caseworker of the organisation that holds the resident, with the resident's
+    consent to share their record with the receiving organisation (the ConsentEvent kept
+    here); that organisation accepts or declines it.
+    """
+
+    public_id = models.CharField(max_length=12, unique=True)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="service_referrals"
+    )
+    link = models.OneToOneField(
+        ConnectionLink, on_delete=models.CASCADE, related_name="referral", null=True
+    )
+    from_organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    to_organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    consent_event = models.ForeignKey(
+        "people.ConsentEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("Why this service, in the caseworker's words")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["to_organisation", "status", "sent_at"]),
+            models.Index(fields=["service", "status"]),
+        ]
+
+    def __str__(self):
+        return f"Referral {self.public_id}"
+
+
+class DirectoryImport(models.Model):
+    """A feed uploaded (or named by URL) on the import page, waiting for or run by its job.
+
+    `payload` holds the uploaded bytes until the job has read them, so a worker in another
+    process can run it; it is emptied when the import finishes. The directory holds no
+    personal data; `report` keeps counts and each rejected record's number, id and reason.
+    """
+
+    public_id = models.CharField(max_length=12, unique=True)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=ImportSource.choices)
+    file_name = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="CSV: our field -> column.")
+    payload = models.BinaryField(blank=True, default=b"", editable=False)
+    size = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=ImportState.choices)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Import {self.public_id}"

@@ -11,7 +11,8 @@ import re
 import unicodedata
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.expressions import RawSQL
 from rapidfuzz import fuzz, process
 
 WORD_RE = re.compile(r"[a-z0-9]+")
@@ -131,10 +132,22 @@ def expand(place, query: str) -> list[set[str]]:
     return expanded
 
 
-def text_filter(groups: list[set[str]]) -> Q | None:
-    """A Q over Service.search_text from expand()'s groups, or None when there are none."""
+def text_filter(groups: list[set[str]]):
+    """A condition on Service.search_text from expand()'s groups, or None when there are none.
+
+    On SQLite it asks the FTS5 index (fts.py) for the matching rows; elsewhere it is
+    `search_text LIKE '% word %'`, which PostgreSQL answers from its trigram index. Either
+    way it filters a query whose main table is directory_service.
+    """
     if not groups:
         return None
+    from . import fts
+
+    if fts.available():
+        # Fixed SQL; the query words travel as a parameter.
+        return RawSQL(  # noqa: S611
+            fts.MATCHING_ROWS, (fts.match_expression(groups),), output_field=BooleanField()
+        )
     condition = Q()
     for alike in groups:
         any_of = Q()
@@ -142,3 +155,17 @@ def text_filter(groups: list[set[str]]) -> Q | None:
             any_of |= Q(search_text__contains=f" {w} ")
         condition &= any_of
     return condition
+
+
+def name_score(groups):
+    """An expression counting how many of the query's words an entry's name holds, so
+    entries named for what was asked come first (ranked in the database, not in Python)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    score = Value(0)
+    for alike in groups:
+        named = Q()
+        for w in sorted(alike):
+            named |= Q(name__icontains=w)
+        score = score + Case(When(named, then=Value(1)), default=Value(0))
+    return ExpressionWrapper(score, output_field=IntegerField())

@@ -2,9 +2,11 @@
 confidential locations never leave through them except to editors (see location_for_editor).
 """
 
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 
-from django.db.models import F, Q
+from django.db.models import CharField, F, Prefetch, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import geo, search
@@ -39,12 +41,16 @@ class Filters:
 class Results:
     """Matching service ids, in order, sliceable like a list (Paginator-friendly).
 
-    Plain filters stay a queryset, so a page costs a COUNT and a LIMIT query; text and
-    distance searches rank in Python and hold the ordered ids.
+    Plain filters stay a queryset, so a page costs a COUNT and a LIMIT query; text,
+    selective-filter and distance searches read the ordered ids once. Long lists arrive as
+    text keys (see _keys) and only the page asked for becomes UUIDs.
     """
 
-    def __init__(self, *, ids=None, queryset=None, distances=None, radius_m=None):
+    def __init__(self, *, ids=None, queryset=None, distances=None, radius_m=None, keys=None):
         self._ids = ids
+        self._keys = keys
+        if keys is not None:
+            self._ids = keys
         self._queryset = queryset
         self._count = None
         self.distances = distances or {}
@@ -67,12 +73,23 @@ class Results:
     def ids(self):
         if self._ids is None:
             self._ids = list(self._queryset)
+        if self._keys is not None:
+            return [uuid.UUID(k) for k in self._keys]
         return self._ids
 
     def __getitem__(self, index):
+        if self._keys is not None:
+            found = self._keys[index]
+            return [uuid.UUID(k) for k in found] if isinstance(index, slice) else uuid.UUID(found)
         if self._ids is not None:
             return self._ids[index]
         return list(self._queryset[index])
+
+
+def _keys(qs):
+    """The ids of an ordered queryset as text: converting thousands of rows to UUID objects
+    costs more than the query, and only one page of them is ever needed as UUIDs."""
+    return list(qs.annotate(key=Cast("id", output_field=CharField())).values_list("key", flat=True))
 
 
 def _open_now_q(now):
@@ -155,30 +172,39 @@ def nearby_distances(place, filters, lat, lon, radius_m) -> dict:
     for the services in `qs`.
 
     Driven from the location side so the (place, latitude, longitude) index does the work;
-    the candidates are then checked against the other filters in batches.
+    the candidates are then checked against the other filters in batches (unless the only
+    other condition is "active", checked in the same query).
     """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, radius_m)
-    rows = (
-        Location.objects.filter(
-            place=place,
-            confidential=False,
-            latitude__range=(min_lat, max_lat),
-            longitude__range=(min_lon, max_lon),
-        )
-        .filter(at_locations__isnull=False)
-        .values_list("at_locations__service_id", "latitude", "longitude")
-    )
+    rows = Location.objects.filter(
+        place=place,
+        confidential=False,
+        latitude__range=(min_lat, max_lat),
+        longitude__range=(min_lon, max_lon),
+    ).filter(at_locations__isnull=False)
+    status_only = _only_near(filters)
+    if status_only and not filters.include_inactive:
+        rows = rows.filter(at_locations__service__status=ServiceStatus.ACTIVE)
     best = {}
-    for service_id, slat, slon in rows:
+    for service_id, slat, slon in rows.values_list(
+        "at_locations__service_id", "latitude", "longitude"
+    ):
         d = geo.distance_m(lat, lon, slat, slon)
         if d <= radius_m and d < best.get(service_id, float("inf")):
             best[service_id] = d
+    if status_only:
+        return best
     candidates = list(best)
     allowed = set()
     for i in range(0, len(candidates), 2000):
         batch = filtered_services(place, filters, ids=candidates[i : i + 2000])
         allowed.update(batch.order_by().values_list("id", flat=True))
     return {k: v for k, v in best.items() if k in allowed}
+
+
+def _only_near(filters) -> bool:
+    """True when nothing but the point, the radius and "active only" filters the search."""
+    return replace(filters, near=None, radius_m=None, include_inactive=False) == Filters()
 
 
 AUTO_RADII_M = (500, 1000, 2000, 5000, 10000, 25000)
@@ -200,12 +226,33 @@ def find_services(place, filters: Filters, *, enough=20) -> Results:
         ids = sorted(distances, key=lambda i: (distances[i], str(i)))
         return Results(ids=ids, distances=distances, radius_m=radius)
     if filters.text.strip():
-        rows = qs.order_by().values_list("id", "name")
         groups = _groups(place, filters)
-        # Entries whose name holds the words come first; the rest matched on description/terms.
-        ranked = sorted(rows, key=lambda row: (-_name_score(row[1], groups), row[1], row[0]))
-        return Results(ids=[i for i, _ in ranked])
-    return Results(queryset=qs.order_by("name", "id").values_list("id", flat=True))
+        if not groups:
+            return Results(queryset=qs.order_by("name", "id").values_list("id", flat=True))
+        # Entries whose name holds the words come first; the rest matched on description or
+        # terms. Ranked in the database, read once: the ids give the count and every page.
+        ranked = qs.alias(named=search.name_score(groups)).order_by("-named", "name", "id")
+        return Results(keys=_keys(ranked))
+    ordered = qs.order_by("name", "id")
+    if _selective(filters):
+        # A few hundred ids at most: one query, rather than a COUNT and a page that each
+        # do the same work.
+        return Results(keys=_keys(ordered))
+    return Results(queryset=ordered.values_list("id", flat=True))
+
+
+def _selective(filters) -> bool:
+    """Filters that pick a small part of the directory (an IN-subquery drives the query)."""
+    return bool(
+        filters.term_ids
+        or filters.taxonomy_id
+        or filters.neighbourhood_id
+        or filters.organization_id
+        or filters.open_now
+        or filters.day
+        or filters.start_time
+        or filters.end_time
+    )
 
 
 def _groups(place, filters):
@@ -215,18 +262,14 @@ def _groups(place, filters):
     return filters._groups
 
 
-def _name_score(name, groups):
-    """How many of the query's words the name holds (a cheap substring test per word)."""
-    lowered = name.lower()
-    return sum(1 for alike in groups if any(w in lowered for w in alike))
-
-
 def services_by_ids(ids):
     """Services in the given order, with what list pages show."""
     found = (
         Service.objects.filter(id__in=ids)
         .select_related("organization")
-        .prefetch_related("at_locations__location")
+        .prefetch_related(
+            Prefetch("at_locations", queryset=ServiceAtLocation.objects.select_related("location"))
+        )
     )
     by_id = {s.id: s for s in found}
     return [by_id[i] for i in ids if i in by_id]

@@ -4,7 +4,7 @@ import secrets
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,14 +13,10 @@ from django.utils import timezone
 from commonweave.tenancy.enums import Role
 
 from . import geo, search
-from .enums import AssetKind, ChangeAction, SuggestionStatus
+from .enums import ChangeAction, SuggestionStatus
 from .models import (
     ChangeRecord,
-    CommunityArea,
-    ConnectionLink,
-    FollowUp,
     Location,
-    Neighbourhood,
     Organization,
     Service,
     ServiceAtLocation,
@@ -48,7 +44,10 @@ SERVICE_FIELDS = [
     "alert",
     "takes_referrals",
     "capacity",
+    "referral_places",
 ]
+# Set by coordinators on the entry page, never by a suggestion or a feed.
+STAFF_FIELDS = ["referral_organisation_id"]
 LOCATION_FIELDS = [
     "name",
     "description",
@@ -63,7 +62,6 @@ LOCATION_FIELDS = [
     "area",
     "country",
 ]
-FOLLOW_UP_MONTHS = (3, 6)
 UNSET = object()  # "leave as it is", as opposed to None ("no organisation")
 
 DEFAULT_TAXONOMY_NAME = "Commonweave community assets"
@@ -268,7 +266,7 @@ def service_save(
     """
     created = service is None or service._state.adding
     service = service or Service(place=place, id=data.get("id") or uuid.uuid4())
-    changes = _apply(service, data, SERVICE_FIELDS)
+    changes = _apply(service, data, SERVICE_FIELDS + STAFF_FIELDS)
     new_org_id = getattr(organization, "pk", None)
     if organization is not UNSET and service.organization_id != new_org_id:
         changes["organization"] = [_jsonable(service.organization_id), _jsonable(new_org_id)]
@@ -370,94 +368,3 @@ def suggestion_review(*, viewer, suggestion, accept: bool, reason: str) -> Sugge
     suggestion.reviewed_at = timezone.now()
     suggestion.save(update_fields=["service", "status", "reason", "reviewed_by", "reviewed_at"])
     return suggestion
-
-
-# ---- Community maps ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def community_area_add(*, place, neighbourhood_ids, activities=""):
-    """Record, anonymously, the areas someone considers their community."""
-    area = CommunityArea.objects.create(place=place, activities=activities)
-    area.neighbourhoods.set(Neighbourhood.objects.filter(place=place, pk__in=neighbourhood_ids))
-    return area
-
-
-def community_map(place):
-    """How many people include each neighbourhood, published under the disclosure rules."""
-    from django.db.models import Count
-
-    from commonweave.insights.disclosure import publish_count
-
-    rows = (
-        Neighbourhood.objects.filter(place=place)
-        .annotate(people=Count("community_areas"))
-        .order_by("-people", "name")
-        .values_list("pk", "name", "people")
-    )
-    threshold = place.suppression_threshold
-    return [
-        {"id": pk, "name": name, "people": publish_count(n, threshold=threshold)}
-        for pk, name, n in rows
-    ]
-
-
-# ---- Connecting residents -----------------------------------------------------------------
-
-_KIND_FOR_ASSET = {
-    AssetKind.SERVICE: "service",
-    AssetKind.GROUP: "group",
-    AssetKind.EVENT: "group",
-    AssetKind.SPACE: "place",
-}
-
-
-@transaction.atomic
-def connect_resident(*, viewer, resident, service, made_on=None, description=""):
-    """Connect a resident to a directory entry, with follow-ups due at 3 and 6 months.
-
-    Side effects: a people.Connection (audited by people.services.connection_add), a
-    ConnectionLink and two FollowUps.
-    """
-    from commonweave.people.services import connection_add
-
-    if service.place_id != resident.place_id:
-        raise PermissionDenied
-    connection = connection_add(
-        viewer=viewer,
-        resident=resident,
-        kind=_KIND_FOR_ASSET[service.kind],
-        name=service.name,
-        description=description,
-        made_on=made_on,
-    )
-    link = ConnectionLink.objects.create(connection=connection, service=service)
-    for months in FOLLOW_UP_MONTHS:
-        FollowUp.objects.create(
-            link=link,
-            months=months,
-            due_on=connection.made_on + timedelta(days=round(30.44 * months)),
-        )
-    return link
-
-
-@transaction.atomic
-def follow_up_answer(*, viewer, follow_up, outcome, why=""):
-    """Record whether the connection took. The caller has checked access to the resident."""
-    from commonweave.audit.enums import Action, Purpose
-    from commonweave.audit.services import audit_record
-
-    follow_up.outcome = outcome
-    follow_up.why = why
-    follow_up.answered_at = timezone.now()
-    follow_up.answered_by_id = viewer.user_id
-    follow_up.save(update_fields=["outcome", "why", "answered_at", "answered_by"])
-    resident = follow_up.link.connection.resident
-    audit_record(
-        viewer=viewer,
-        action=Action.UPDATE,
-        purpose=Purpose.CASEWORK,
-        obj=follow_up,
-        resident=resident,
-    )
-    return follow_up

@@ -1,22 +1,40 @@
-from django.urls import path
+"""Every page but the index lives under its place's slug, so no place slug can ever be
+shadowed by a staff page: the first segment after /directory/ is always a place."""
 
-from . import views
+from django.urls import include, path
+
+from .views import casework, imports, public, referrals, staff
 
 app_name = "directory"
+
+place_patterns = [
+    # Public
+    path("", public.search, name="search"),
+    path("community/", public.community, name="community"),
+    path("suggest/", public.suggest, name="suggest"),
+    path("export.<str:fmt>", public.export, name="export"),
+    path("entries/<uuid:pk>/", public.entry, name="entry"),
+    path("entries/<uuid:pk>/suggest/", public.suggest, name="suggest_change"),
+    # Keeping it true (coordinators, place admins)
+    path("new/", staff.entry_edit, name="new"),
+    path("entries/<uuid:pk>/edit/", staff.entry_edit, name="edit"),
+    path("entries/<uuid:pk>/checked/", staff.mark_checked, name="checked"),
+    path("review/", staff.review_list, name="review_list"),
+    path("review/<str:public_id>/", staff.review, name="review"),
+    path("community/summary/", staff.community_summary, name="community_summary"),
+    path("import/", imports.import_start, name="import"),
+    path("import/<str:public_id>/", imports.import_detail, name="import_detail"),
+    # Casework
+    path("connect/<str:resident_id>/", casework.connect, name="connect"),
+    path("connect/<str:resident_id>/refer/<uuid:pk>/", casework.refer, name="refer"),
+    path("follow-ups/", casework.follow_ups_due, name="follow_ups_due"),
+    path("follow-ups/<int:pk>/", casework.follow_up, name="follow_up"),
+    # Partner organisations receiving referrals
+    path("referrals/", referrals.received, name="referrals_received"),
+    path("referrals/<str:public_id>/", referrals.received_detail, name="referral_received"),
+]
+
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("review/", views.review_list, name="review_list"),
-    path("review/<str:public_id>/", views.review, name="review"),
-    path("connect/<str:resident_id>/", views.connect, name="connect"),
-    path("follow-ups/<int:pk>/", views.follow_up, name="follow_up"),
-    path("community/", views.community_summary, name="community_summary"),
-    path("<slug:place_slug>/", views.search, name="search"),
-    path("<slug:place_slug>/community/", views.community, name="community"),
-    path("<slug:place_slug>/suggest/", views.suggest, name="suggest"),
-    path("<slug:place_slug>/export.<str:fmt>", views.export, name="export"),
-    path("<slug:place_slug>/new/", views.entry_edit, name="new"),
-    path("<slug:place_slug>/entries/<uuid:pk>/", views.entry, name="entry"),
-    path("<slug:place_slug>/entries/<uuid:pk>/edit/", views.entry_edit, name="edit"),
-    path("<slug:place_slug>/entries/<uuid:pk>/suggest/", views.suggest, name="suggest_change"),
-    path("<slug:place_slug>/entries/<uuid:pk>/checked/", views.mark_checked, name="checked"),
+    path("", public.index, name="index"),
+    path("<slug:place_slug>/", include(place_patterns)),
 ]

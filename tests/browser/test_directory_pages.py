@@ -67,9 +67,9 @@ def test_suggest_a_correction_with_an_error_then_review_it(page, world, director
     page.page.wait_for_load_state()
     suggestion = Suggestion.objects.get()
     sign_in(page, world.manager_a.email)
-    page.goto("/directory/review/")
+    page.goto("/directory/testford/review/")
     page.axe("review list")
-    page.goto(f"/directory/review/{suggestion.public_id}/")
+    page.goto(f"/directory/testford/review/{suggestion.public_id}/")
     page.axe("review side by side")
     page.page.get_by_label("Accept and update the entry").check()
     page.page.get_by_label("Reason").fill("Checked with the organiser")
@@ -81,7 +81,12 @@ def test_suggest_a_correction_with_an_error_then_review_it(page, world, director
 
 def test_connect_a_resident(page, world, resident_a, directory):
     sign_in(page, world.catalyst_a.email)
-    page.goto(f"/directory/connect/{resident_a.public_id}/?q=walking")
+    page.goto(f"/residents/{resident_a.public_id}/")
+    page.page.get_by_role("link", name="Connect them to a group or service").click()
+    page.page.wait_for_load_state()
+    page.page.get_by_label("Search the directory").fill("walking")
+    page.page.get_by_role("button", name="Search").click()
+    page.page.wait_for_load_state()
     page.axe("connect")
     page.page.get_by_role("button", name="Connect").first.click()
     page.page.wait_for_load_state()
@@ -124,3 +129,123 @@ def test_community_map_page_on_a_phone(phone_page, world):
     phone_page.page.get_by_role("button", name="Send").click()
     phone_page.page.wait_for_load_state()
     assert "Thank you" in phone_page.page.locator("h1").inner_text()
+
+
+def _wards(place):
+    from pathlib import Path
+
+    from commonweave.directory import neighbourhoods
+
+    wards = Path(__file__).parents[1] / "directory" / "data" / "oldham_ward2023_generalised.geojson"
+    neighbourhoods.import_boundaries(place, wards, kind="ward")
+
+
+def test_draw_your_community_on_the_map(page, world):
+    from commonweave.directory.models import CommunityArea
+
+    _wards(world.place)
+    page.goto("/directory/testford/community/")
+    page.page.wait_for_selector("#community-map path")  # the ward outlines
+    page.axe("community map with drawing")
+    box = page.page.locator("#community-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in [(-60, -40), (60, -40), (60, 40), (-60, 40), (0, 0)]:
+        page.page.mouse.click(cx + dx, cy + dy)
+    assert "5 points" in page.page.locator("#draw-status").inner_text()
+    page.page.get_by_role("button", name="Undo last point").click()
+    assert "4 points" in page.page.locator("#draw-status").inner_text()
+    page.page.get_by_role("button", name="Send").click()
+    page.page.wait_for_load_state()
+    assert "Thank you" in page.page.locator("h1").inner_text()
+    area = CommunityArea.objects.get()
+    ring = area.geometry["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    assert area.neighbourhoods.exists()  # the drawing counts for the ward it covers
+
+
+def test_community_page_without_javascript_hides_the_map(no_js_page, world):
+    _wards(world.place)
+    no_js_page.goto("/directory/testford/community/")
+    assert no_js_page.page.locator("#id_drawn").is_hidden()
+    no_js_page.page.get_by_label("Coldhurst").check()
+    no_js_page.page.get_by_role("button", name="Send").click()
+    no_js_page.page.wait_for_load_state()
+    assert "Thank you" in no_js_page.page.locator("h1").inner_text()
+
+
+def test_import_page_shows_the_progress_bar_then_the_report(page, world, tmp_path):
+    import io
+    import json
+
+    from commonweave.directory.enums import ImportState
+    from commonweave.directory.models import DirectoryImport
+    from commonweave.jobs.services import job_create, job_run
+    from tests.directory.test_import_export import messy_feed
+
+    sign_in(page, world.manager_a.email)
+    page.goto("/directory/testford/import/")
+    page.axe("import form")
+    page.page.get_by_role("button", name="Continue").click()
+    page.page.wait_for_load_state()
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.axe("import form with an error")
+    # A job waiting for the worker: the page polls and the bar fills when it has run.
+    imp = DirectoryImport.objects.create(
+        public_id="queuedimport",
+        place=world.place,
+        started_by=world.manager_a,
+        source="oruk_json",
+        file_name="council.json",
+        payload=json.dumps(messy_feed()).encode(),
+        state=ImportState.QUEUED,
+        job=job_create(place=world.place, kind="directory_import", started_by=world.manager_a),
+    )
+    page.goto(f"/directory/testford/import/{imp.public_id}/")
+    assert "Waiting for a worker to start it" in page.page.locator("main").inner_text()
+    page.axe("import waiting")
+    job_run(imp.job, stream=io.StringIO())
+    page.page.wait_for_selector("text=100% complete")
+    assert page.page.locator("progress").get_attribute("value") == "100"
+    assert "Records not imported" in page.page.locator("main").inner_text()
+    page.axe("import report")
+
+
+def test_refer_then_the_partner_accepts(page, phone_page, world, resident_a, directory):
+    service = Service.objects.filter(place=directory).first()
+    Service.objects.filter(pk=service.pk).update(
+        takes_referrals=True, status="active", referral_organisation=world.org_b, referral_places=2
+    )
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/residents/{resident_a.public_id}/")
+    page.page.get_by_role("link", name="Connect them to a group or service").click()
+    page.page.wait_for_load_state()
+    page.page.get_by_label("Search the directory").fill(service.name)
+    page.page.get_by_role("button", name="Search").click()
+    page.page.wait_for_load_state()
+    page.page.get_by_role("link", name=f"Send a referral to {service.name}").first.click()
+    page.page.wait_for_load_state()
+    page.axe("referral form")
+    page.page.get_by_label("Why would this service help them?").fill("She loves to garden")
+    page.page.get_by_role("button", name="Send referral").click()
+    page.page.wait_for_load_state()
+    assert page.page.locator(".govuk-error-summary").is_visible()  # no consent yet
+    page.axe("referral form with an error")
+    page.page.get_by_label("They agreed to their record being shared").check()
+    page.page.get_by_label("Said so in conversation").check()
+    page.page.get_by_role("button", name="Send referral").click()
+    page.page.wait_for_load_state()
+    assert "Waiting for an answer" in page.page.locator("main").inner_text()
+    page.axe("connect page with a referral")
+
+    sign_in(phone_page, world.worker_b.email)
+    phone_page.goto("/directory/testford/referrals/")
+    phone_page.axe("referrals received")
+    _fits(phone_page)
+    phone_page.page.get_by_role("link", name=resident_a.display_name).click()
+    phone_page.page.wait_for_load_state()
+    phone_page.axe("referral received")
+    _fits(phone_page)
+    phone_page.page.get_by_label("Accept the referral").check()
+    phone_page.page.get_by_role("button", name="Send answer").click()
+    phone_page.page.wait_for_load_state()
+    assert "Answer recorded" in phone_page.page.locator("main").inner_text()

@@ -327,7 +327,7 @@ def test_command_refuses_files_that_are_not_json_or_too_big(place, tmp_path, mon
     bad.write_text("not json")
     with pytest.raises(CommandError, match="the file is not JSON"):
         call_command("import_directory", "oldham", str(bad))
-    monkeypatch.setattr(importer, "MAX_FEED_BYTES", 10)
+    monkeypatch.setattr(importer.sources, "MAX_FEED_BYTES", 10)
     big = tmp_path / "big.json"
     big.write_text(json.dumps([record(GOOD)]))
     with pytest.raises(CommandError, match="larger than"):

@@ -139,7 +139,7 @@ def test_suggest_without_account_then_coordinator_accepts_side_by_side(client, w
     assert response.status_code == 200
     suggestion = Suggestion.objects.get()
     assert suggestion.proposed == {"name": "Renamed group"}
-    review_url = f"/directory/review/{suggestion.public_id}/"
+    review_url = f"/directory/testford/review/{suggestion.public_id}/"
     assert_access(world, "get", review_url, {"manager_a": 200})
     manager = client.__class__()
     manager.force_login(world.manager_a, backend="django.contrib.auth.backends.ModelBackend")
@@ -171,21 +171,21 @@ def test_review_list_flags_entries_not_checked_for_a_year(client, world, directo
     s = Service.objects.filter(place=directory).first()
     Service.objects.filter(place=directory).update(last_checked_at=timezone.now())
     Service.objects.filter(pk=s.pk).update(last_checked_at=timezone.now() - timedelta(days=400))
+    assert_access(world, "get", "/directory/testford/review/", {"manager_a": 200})
     # The outsider reviews their own place's directory, which holds none of ours.
-    assert_access(world, "get", "/directory/review/", {"manager_a": 200, "outsider": 200})
     outsider = client.__class__()
     outsider.force_login(world.outsider, backend="django.contrib.auth.backends.ModelBackend")
-    assert list(outsider.get("/directory/review/").context["stale"]) == []
+    assert list(outsider.get("/directory/elsewhere/review/").context["stale"]) == []
     manager = client.__class__()
     manager.force_login(world.manager_a, backend="django.contrib.auth.backends.ModelBackend")
-    assert list(manager.get("/directory/review/").context["stale"]) == [s]
+    assert list(manager.get("/directory/testford/review/").context["stale"]) == [s]
     manager.post(f"/directory/testford/entries/{s.id}/checked/")
-    assert list(manager.get("/directory/review/").context["stale"]) == []
+    assert list(manager.get("/directory/testford/review/").context["stale"]) == []
 
 
 def test_connect_resident_with_follow_ups(world, resident_a, directory, login):
     s = Service.objects.filter(place=directory).first()
-    url = f"/directory/connect/{resident_a.public_id}/"
+    url = f"/directory/testford/connect/{resident_a.public_id}/"
     assert_access(world, "get", url, {"catalyst_a": 200, "manager_a": 200})
     client = login(world.catalyst_a)
     before = AuditEvent.objects.count()
@@ -198,9 +198,14 @@ def test_connect_resident_with_follow_ups(world, resident_a, directory, login):
     assert AuditEvent.objects.count() == before + 2
     follow = FollowUp.objects.get(months=3)
     assert_access(
-        world, "get", f"/directory/follow-ups/{follow.pk}/", {"catalyst_a": 200, "manager_a": 200}
+        world,
+        "get",
+        f"/directory/testford/follow-ups/{follow.pk}/",
+        {"catalyst_a": 200, "manager_a": 200},
     )
-    client.post(f"/directory/follow-ups/{follow.pk}/", {"outcome": "stopped", "why": "Moved"})
+    client.post(
+        f"/directory/testford/follow-ups/{follow.pk}/", {"outcome": "stopped", "why": "Moved"}
+    )
     follow.refresh_from_db()
     assert (follow.outcome, follow.why) == ("stopped", "Moved")
 

@@ -1,0 +1,175 @@
+"""An import started from the web, run as a background job (commonweave/jobs) with progress.
+
+The uploaded bytes are kept on a DirectoryImport row so a worker in another process can
+read them; a feed named by URL is fetched by the job itself. A CSV waits for its column
+mapping before the job is queued. When the job ends, the row keeps the per-record report
+and the bytes are dropped. Nothing here logs a record's content.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from commonweave.audit.enums import Action, Purpose
+from commonweave.audit.services import audit_record
+from commonweave.jobs.enums import JobKind
+
+from ..enums import ImportSource, ImportState
+from ..models import DirectoryImport
+from ..services import can_edit, ensure_default_taxonomy
+from .csv_import import CSV_FIELDS, csv_headers, csv_to_records, guess_mapping
+from .feed import import_oruk, records_in
+from .report import Invalid
+from .sources import MAX_FEED_BYTES, decode_text, fetch_url, parse_json
+
+DIRECTORY_IMPORT = JobKind.DIRECTORY_IMPORT.value
+HEADER_BYTES = 64 * 1024  # enough of a CSV to read its header row
+
+
+def _read_upload(upload) -> bytes:
+    data = bytearray()
+    for chunk in upload.chunks():
+        data += chunk
+        if len(data) > MAX_FEED_BYTES:
+            raise Invalid("the file is too large")
+    return bytes(data)
+
+
+def import_create(*, viewer, source, upload=None, url="") -> DirectoryImport:
+    """Keep an uploaded file (or a feed's address) for an import into the viewer's place.
+
+    A JSON file or URL is queued at once; a CSV waits for its column mapping (a guess from
+    its header row is stored). Side effects: a DirectoryImport, and for JSON/URL a queued
+    job (with the ImmediateBackend it has run when this returns).
+    """
+    if not can_edit(viewer):
+        raise PermissionDenied
+    imp = DirectoryImport(
+        public_id=secrets.token_urlsafe(9)[:12],
+        place=viewer.place,
+        started_by=viewer.user,
+        source=source,
+        url=url if source == ImportSource.URL else "",
+        state=ImportState.QUEUED,
+    )
+    if source != ImportSource.URL:
+        imp.payload = _read_upload(upload)
+        imp.size = len(imp.payload)
+        imp.file_name = (upload.name or "")[-200:]
+    if source == ImportSource.CSV:
+        imp.state = ImportState.MAPPING
+        imp.mapping = guess_mapping(csv_headers(csv_head(imp)))
+    imp.save()
+    if imp.state == ImportState.QUEUED:
+        _queue(viewer, imp)
+    return imp
+
+
+def csv_head(imp) -> str:
+    """The first part of a stored CSV, for its header row."""
+    return bytes(imp.payload[:HEADER_BYTES]).decode("utf-8-sig", errors="replace")
+
+
+def import_set_mapping(*, viewer, imp, mapping: dict) -> DirectoryImport:
+    """Save the CSV's column mapping and queue the import. Side effects: as import_create."""
+    if not can_edit(viewer) or imp.place_id != viewer.place.pk:
+        raise PermissionDenied
+    if imp.state != ImportState.MAPPING:
+        raise PermissionDenied
+    imp.mapping = {field: mapping.get(field, "") for field in CSV_FIELDS}
+    imp.state = ImportState.QUEUED
+    imp.save(update_fields=["mapping", "state"])
+    _queue(viewer, imp)
+    return imp
+
+
+def _queue(viewer, imp):
+    """Create the job and hand it to the task backend (outside any transaction)."""
+    from commonweave.jobs import services as jobs
+
+    job = jobs.job_create(place=imp.place, kind=DIRECTORY_IMPORT, started_by=viewer.user)
+    imp.job = job
+    imp.save(update_fields=["job"])
+    jobs.job_enqueue(job)
+    imp.refresh_from_db()
+
+
+def _records(imp) -> list:
+    """The import's records, read from the stored bytes or fetched (Invalid if unreadable)."""
+    if imp.source == ImportSource.URL:
+        allow_private = getattr(settings, "DIRECTORY_IMPORT_ALLOW_PRIVATE_URLS", False)
+        raw = fetch_url(imp.url, allow_private=allow_private)
+    else:
+        raw = bytes(imp.payload)
+    if imp.source == ImportSource.CSV:
+        return csv_to_records(decode_text(raw), imp.mapping, place=imp.place)
+    return records_in(parse_json(raw))
+
+
+def report_dict(report) -> dict:
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "errors": [list(e) for e in report.errors],
+        "warnings": [list(w) for w in report.warnings],
+    }
+
+
+def run_directory_import(*, job, progress):
+    """The job's work: read the feed, import each record, keep the report.
+
+    A feed that cannot be read at all ends the job normally with the import marked failed
+    and the reason in its report (the reason is ours, never the file's content).
+    Side effects: directory entries and their history, the DirectoryImport's report and
+    state (its bytes dropped), one audit event.
+    """
+    from commonweave.jobs.services import _audit_actor
+
+    imp = DirectoryImport.objects.select_related("place").get(job=job)
+    actor = _audit_actor(job)
+    ensure_default_taxonomy(imp.place)
+    progress.set_message("Reading the file")
+    try:
+        records = _records(imp)
+    except Invalid as exc:
+        imp.state = ImportState.FAILED
+        imp.report = {"created": 0, "updated": 0, "unchanged": 0, "errors": [[0, "", str(exc)]]}
+        imp.payload = b""
+        imp.save(update_fields=["state", "report", "payload"])
+        progress.message = f"Nothing imported: {exc}"[:200]
+        progress.result = {"rejected": 0, "created": 0}
+        return
+    progress.set_total(len(records))
+    progress.set_message(f"Importing {len(records):,} records")
+
+    def advance(done, _total):
+        progress.advance(done - progress.done)
+
+    report = import_oruk(imp.place, records, viewer=actor, on_progress=advance)
+    imp.state = ImportState.DONE
+    imp.report = report_dict(report)
+    imp.payload = b""
+    imp.save(update_fields=["state", "report", "payload"])
+    progress.message = report.summary()[:200]
+    progress.result = {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": len(report.errors),
+    }
+    audit_record(
+        viewer=actor,
+        action=Action.UPDATE,
+        purpose=Purpose.ADMIN,
+        object_type="directory.directoryimport",
+        object_id=imp.public_id,
+        detail={"job": job.public_id, **progress.result},
+    )
+
+
+def register():
+    from commonweave.jobs import services as jobs
+
+    jobs.RUNNERS.setdefault(DIRECTORY_IMPORT, run_directory_import)

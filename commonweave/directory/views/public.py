@@ -1,0 +1,224 @@
+"""Public pages: no sign-in. Confidential locations are shown by their area only, on every
+page and on the map."""
+
+import json
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from shapely.geometry import mapping, shape
+
+from commonweave.tenancy.models import Place
+
+from .. import community as community_maps
+from .. import exporter, referrals, selectors, services
+from ..forms import HONEYPOT_FIELD, CommunityAreaForm, SearchForm, SuggestionForm
+from ..models import ChangeRecord, Neighbourhood, Service
+from .common import PER_PAGE, get_place, over_rate_limit, viewer_in, with_tiles
+
+
+def index(request):
+    """Signed-in staff go to their place's directory; others choose a place."""
+    if request.viewer:
+        return redirect("directory:search", place_slug=request.viewer.place.slug)
+    places = Place.objects.order_by("name")
+    return render(request, "directory/index.html", {"places": places})
+
+
+def _filters(form):
+    data = form.cleaned_data
+    filters = selectors.Filters(
+        text=data.get("q") or "",
+        term_ids=[data["category"]] if data.get("category") else [],
+        kinds=[data["kind"]] if data.get("kind") else [],
+        age=data.get("age"),
+        free=data.get("free") or False,
+        open_now=data.get("open_now") or False,
+        takes_referrals=data.get("takes_referrals") or False,
+        neighbourhood_id=int(data["neighbourhood"]) if data.get("neighbourhood") else None,
+    )
+    if data.get("postcode"):
+        from ..geo import lookup_postcode
+
+        filters.near = lookup_postcode(data["postcode"])
+    elif data.get("lat") is not None and data.get("lon") is not None:
+        filters.near = (data["lat"], data["lon"])
+    return filters
+
+
+def map_points(place, entries):
+    points = []
+    for service in entries:
+        for sal in service.at_locations.all():
+            loc = sal.location
+            if loc.confidential or loc.latitude is None:
+                continue
+            points.append(
+                {
+                    "lat": round(loc.latitude, 6),
+                    "lon": round(loc.longitude, 6),
+                    "name": service.name,
+                    "url": reverse("directory:entry", args=[place.slug, service.id]),
+                }
+            )
+    return points
+
+
+def search(request, place_slug):
+    place = get_place(place_slug)
+    viewer = viewer_in(request, place)
+    form = SearchForm(request.GET or None, place=place)
+    searched = bool(request.GET) and form.is_valid()
+    filters = _filters(form) if searched else selectors.Filters()
+    results = selectors.find_services(place, filters)
+    paginator = Paginator(results, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    entries = selectors.services_by_ids(list(page.object_list))
+    for entry in entries:
+        entry.distance_m = results.distances.get(entry.id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "place": place,
+        "form": form,
+        "searched": searched,
+        "page": page,
+        "entries": entries,
+        "total": results.total,
+        "radius_m": results.radius_m,
+        "query": query.urlencode(),
+        "map_points": map_points(place, entries),
+        "tile_url": settings.DIRECTORY_TILE_URL,
+        "is_staff_viewer": viewer is not None,
+        "can_edit": services.can_edit(viewer),
+        "can_casework": bool(viewer) and viewer.can_do_casework,
+        "receives_referrals": bool(referrals.receiving_org_ids(viewer)),
+    }
+    return with_tiles(render(request, "directory/search.html", context))
+
+
+def entry(request, place_slug, pk):
+    place = get_place(place_slug)
+    viewer = viewer_in(request, place)
+    service = get_object_or_404(
+        Service.objects.select_related("organization", "referral_organisation").prefetch_related(
+            "at_locations__location__neighbourhood", "schedules", "contacts", "taxonomy_terms"
+        ),
+        place=place,
+        pk=pk,
+    )
+    can_edit = services.can_edit(viewer)
+    through_us = referrals.takes_commonweave_referrals(service)
+    context = {
+        "place": place,
+        "service": service,
+        "points": map_points(place, [service]),
+        "tile_url": settings.DIRECTORY_TILE_URL,
+        "can_edit": can_edit,
+        "through_commonweave": through_us,
+        "places_free": referrals.places_free(service) if through_us else None,
+        "history": ChangeRecord.objects.filter(object_type="service", object_id=str(service.pk))[
+            :20
+        ]
+        if can_edit
+        else [],
+    }
+    return with_tiles(render(request, "directory/entry.html", context))
+
+
+def suggest(request, place_slug, pk=None):
+    """Suggest a new entry, or (with pk) a correction to one. No sign-in needed."""
+    place = get_place(place_slug)
+    service = get_object_or_404(Service, place=place, pk=pk) if pk else None
+    initial = {f: getattr(service, f) for f in SuggestionForm.base_fields if hasattr(service, f)}
+    form = SuggestionForm(request.POST or None, initial=initial if service else None)
+    context = {"place": place, "service": service, "form": form, "honeypot": HONEYPOT_FIELD}
+    if request.method == "POST":
+        if request.POST.get(HONEYPOT_FIELD):
+            return render(request, "directory/suggest_thanks.html", {"place": place})
+        if form.is_valid():
+            if over_rate_limit(request):
+                context["limited"] = True
+                return render(request, "directory/suggest.html", context, status=429)
+            proposed = {k: v for k, v in form.cleaned_data.items() if k != "comment"}
+            services.suggestion_create(
+                place=place,
+                service=service,
+                proposed=proposed,
+                comment=form.cleaned_data["comment"],
+            )
+            return render(request, "directory/suggest_thanks.html", {"place": place})
+    return render(request, "directory/suggest.html", context)
+
+
+def export(request, place_slug, fmt):
+    """The public directory as ORUK JSON, CSV or GeoJSON (confidential addresses left out)."""
+    place = get_place(place_slug)
+    if fmt == "json":
+        response = JsonResponse(exporter.export_oruk(place), safe=False)
+    elif fmt == "geojson":
+        response = HttpResponse(
+            json.dumps(exporter.export_geojson(place)), content_type="application/geo+json"
+        )
+    elif fmt == "csv":
+        response = HttpResponse(exporter.export_csv(place), content_type="text/csv")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{place.slug}-directory.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# ---- Community maps (seed 004) -------------------------------------------------------------
+
+OUTLINE_TOLERANCE_DEG = 0.0003  # about 30 m: enough to recognise an area, light to send
+
+
+def neighbourhood_outlines(place) -> dict:
+    """The place's neighbourhoods, simplified, as GeoJSON for the drawing map."""
+    features = []
+    for name, geometry in Neighbourhood.objects.filter(place=place).values_list("name", "geometry"):
+        simple = shape(geometry).simplify(OUTLINE_TOLERANCE_DEG, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": name},
+                "geometry": mapping(simple),
+            }
+        )
+    text = json.dumps({"type": "FeatureCollection", "features": features})
+    # Five decimals (about a metre) are plenty for outlines.
+    return json.loads(text, parse_float=lambda v: round(float(v), 5))
+
+
+def community(request, place_slug):
+    """ "Colour the area you consider your community": choose areas, or draw yours on the map
+    (with JavaScript). Anyone, no account, nothing personal."""
+    place = get_place(place_slug)
+    form = CommunityAreaForm(request.POST or None, place=place)
+    if not form.fields["neighbourhoods"].choices:
+        raise Http404  # the place has not loaded its neighbourhoods yet
+    context = {
+        "form": form,
+        "place": place,
+        "honeypot": HONEYPOT_FIELD,
+        "outlines": neighbourhood_outlines(place),
+        "tile_url": settings.DIRECTORY_TILE_URL,
+        "max_vertices": community_maps.MAX_VERTICES,
+    }
+    if request.method == "POST" and request.POST.get(HONEYPOT_FIELD):
+        return render(request, "directory/community_thanks.html", {"place": place})
+    if request.method == "POST" and form.is_valid():
+        if over_rate_limit(request):
+            context["limited"] = True
+            return with_tiles(render(request, "directory/community.html", context, status=429))
+        community_maps.community_area_add(
+            place=place,
+            neighbourhood_ids=[int(pk) for pk in form.cleaned_data["neighbourhoods"]],
+            activities=form.cleaned_data["activities"],
+            geometry=form.cleaned_data["drawn"],
+        )
+        return render(request, "directory/community_thanks.html", {"place": place})
+    return with_tiles(render(request, "directory/community.html", context))

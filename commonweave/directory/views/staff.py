@@ -1,0 +1,160 @@
+"""Keeping the directory true (coordinators and place admins) and the community summary."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import community, selectors, services
+from ..enums import SuggestionStatus
+from ..forms import EntryForm, ReviewForm
+from ..models import Organization, Service, Suggestion
+from .common import editor, place_viewer, with_tiles
+
+
+@login_required
+@require_POST
+def mark_checked(request, place_slug, pk):
+    viewer = editor(request, place_slug)
+    service = get_object_or_404(Service, place=viewer.place, pk=pk)
+    services.service_mark_checked(viewer=viewer, service=service)
+    messages.success(request, "Marked as checked today.")
+    return redirect("directory:entry", place_slug=place_slug, pk=pk)
+
+
+@login_required
+def review_list(request, place_slug):
+    viewer = editor(request, place_slug)
+    pending = Suggestion.objects.filter(
+        place=viewer.place, status=SuggestionStatus.PENDING
+    ).select_related("service")
+    stale = selectors.needing_review(viewer.place)[:50]
+    return render(
+        request,
+        "directory/review_list.html",
+        {"pending": pending, "stale": stale, "place": viewer.place},
+    )
+
+
+@login_required
+def review(request, place_slug, public_id):
+    viewer = editor(request, place_slug)
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("service"), place=viewer.place, public_id=public_id
+    )
+    form = ReviewForm(request.POST or None)
+    pending = suggestion.status == SuggestionStatus.PENDING
+    if request.method == "POST" and pending and form.is_valid():
+        services.suggestion_review(
+            viewer=viewer,
+            suggestion=suggestion,
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "Decision recorded.")
+        return redirect("directory:review_list", place_slug=place_slug)
+    return render(
+        request,
+        "directory/review.html",
+        {
+            "suggestion": suggestion,
+            "rows": services.suggestion_rows(suggestion),
+            "form": form,
+            "place": viewer.place,
+        },
+    )
+
+
+# ---- Editing -------------------------------------------------------------------------------
+
+LOCATION_FORM_FIELDS = {
+    "location_name": "name",
+    "address_1": "address_1",
+    "city": "city",
+    "postal_code": "postal_code",
+    "confidential": "confidential",
+    "area": "area",
+}
+
+
+def _entry_initial(service):
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+    initial["languages"] = ", ".join(service.languages or [])
+    initial["organization"] = str(service.organization_id or "")
+    initial["referral_organisation"] = str(service.referral_organisation_id or "")
+    initial["categories"] = [str(t) for t in service.taxonomy_terms.values_list("id", flat=True)]
+    sal = service.at_locations.select_related("location").first()
+    if sal:
+        for form_name, field in LOCATION_FORM_FIELDS.items():
+            initial[form_name] = getattr(sal.location, field)
+    return initial
+
+
+@login_required
+def entry_edit(request, place_slug, pk=None):
+    """Create (pk=None) or edit an entry; every change is kept in its history."""
+    viewer = editor(request, place_slug)
+    place = viewer.place
+    service = get_object_or_404(Service, place=place, pk=pk) if pk else None
+    form = EntryForm(
+        request.POST or None,
+        place=place,
+        initial=_entry_initial(service) if service else {"kind": "group", "status": "active"},
+    )
+    if request.method == "POST" and form.is_valid():
+        service = _save_entry(viewer, place, service, form.cleaned_data)
+        messages.success(request, "Saved.")
+        return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
+    return render(
+        request, "directory/entry_edit.html", {"form": form, "service": service, "place": place}
+    )
+
+
+@transaction.atomic
+def _save_entry(viewer, place, service, data):
+    """The entry and its main location, together or not at all."""
+    organization = None
+    if data["organization"]:
+        organization = get_object_or_404(Organization, place=place, pk=data["organization"])
+    location = None
+    loc_data = {field: data[name] for name, field in LOCATION_FORM_FIELDS.items()}
+    if any(loc_data[k] for k in ("name", "address_1", "postal_code")):
+        sal = service.at_locations.select_related("location").first() if service else None
+        location = services.location_save(
+            viewer=viewer, place=place, data=loc_data, location=sal.location if sal else None
+        )
+    values = {k: data[k] for k in services.SERVICE_FIELDS if k in data}
+    values["referral_organisation_id"] = data["referral_organisation"]
+    return services.service_save(
+        viewer=viewer,
+        place=place,
+        data=values,
+        service=service,
+        organization=organization,
+        term_ids=data["categories"],
+        location=location,
+    )
+
+
+# ---- Community summary ---------------------------------------------------------------------
+
+
+@login_required
+def community_summary(request, place_slug):
+    """Staff who see aggregates: how many people include each area, and where drawn areas
+    overlap, under the disclosure rules."""
+    viewer = place_viewer(request, place_slug)
+    if not viewer.can_see_aggregates:
+        raise Http404
+    place = viewer.place
+    context = {
+        "rows": community.community_map(place),
+        "drawn_total": community.drawn_total(place),
+        "grid": community.community_grid(place),
+        "place": place,
+        "tile_url": settings.DIRECTORY_TILE_URL,
+    }
+    return with_tiles(render(request, "directory/community_summary.html", context))
