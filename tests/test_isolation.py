@@ -35,6 +35,15 @@ RESIDENT_GET = [
     "people:graduate",
     "people:close",
     "audit:resident_log",
+    "wellbeing:picture",
+    "network:own",
+]
+# Changes that only take a POST (a GET is 405 for everyone, whoever's record it is).
+RESIDENT_POST = [
+    "wellbeing:checkin_new",
+    "wellbeing:priority_new",
+    "network:own_add",
+    "network:own_draw_again",
 ]
 REFERRAL_GET = ["people:triage_referral", "people:referral_detail"]
 REFERRAL_POST = ["people:triage_assign", "people:triage_contact"]
@@ -45,6 +54,9 @@ def resident_urls(resident):
         ("get", reverse(name, kwargs={"public_id": resident.public_id})) for name in RESIDENT_GET
     ]
     urls += [("post", url) for _, url in urls if "audit" not in url]
+    urls += [
+        ("post", reverse(name, kwargs={"public_id": resident.public_id})) for name in RESIDENT_POST
+    ]
     for goal in resident.goals.all():
         urls.append(
             (

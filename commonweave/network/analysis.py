@@ -93,6 +93,15 @@ def reciprocity(inp: GraphInput):
     return g.reciprocity(ignore_loops=True) if g.ecount() else None
 
 
+def unique_ints(values) -> np.ndarray:
+    """Sorted distinct integers. (np.unique hashes integer arrays, which is many times
+    slower than sorting at a million values.)"""
+    ordered = np.sort(np.asarray(values, dtype=np.int64))
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _arr(values, n=None):
     a = np.asarray(values, dtype=float)
     return a if n is None else a.reshape(n)
@@ -243,7 +252,7 @@ def analyse(
         other = member[np.concatenate([dst, src])]
         foreign = member[node] != other
         width = int(member.max()) + 1
-        keys = np.unique(node[foreign] * width + other[foreign])
+        keys = unique_ints(node[foreign] * width + other[foreign])
         reached += np.bincount(keys // width, minlength=n)
         # ties between communities, parallel ties summed, strongest first
         crossing = member[src] != member[dst]

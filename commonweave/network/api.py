@@ -1,18 +1,27 @@
 """The network API under /api/network/: nodes, ties and metrics as JSON or CSV, and the
 whole network as GraphML or GEXF for Gephi. Same selectors and privacy as the pages:
 anyone with a role in the place (or an organisation's token); residents by pseudonym.
+
+A resident's own network (/api/network/residents/{id}/own-network) follows the record's
+rules instead: only the holding organisation's caseworkers (full access); anyone else gets
+the 404 of a record that does not exist. Reading it writes one audited VIEW; changes are
+audited by the services.
 """
 
 from datetime import date
 
 from django.http import Http404
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
-from commonweave.api.schemas import Detail
+from commonweave.api.errors import service_errors
+from commonweave.api.schemas import Detail, Errors, Input, Text
 from commonweave.insights.export import csv_response
+from commonweave.people.access import Access, resident_get, resident_open
 
-from . import export, selectors
+from . import export, own_network, selectors
+from .enums import Closeness, MemberKind
 
 router = Router(tags=["Network"])
 MAX_SIZE = 5000
@@ -146,3 +155,135 @@ def graphml(request, as_of: date | None = None):
 @router.get("/network/export.gexf", summary="GEXF for Gephi", response={404: Detail})
 def gexf(request, as_of: date | None = None):
     return export.graph_file_response(_viewer(request), "gexf", as_of=as_of)
+
+
+# --- a resident's own network ---------------------------------------------------------------
+
+OWN = "/network/residents/{public_id}/own-network"
+WRITE = {400: Errors, 404: Detail}
+
+
+class MemberIn(Input):
+    name: Text(120, required=True)
+    kind: MemberKind = MemberKind.PERSON
+    closeness: Closeness = Field(Closeness.CLOSE, description="1 very close, 2 close, 3 further")
+    sees: bool = False
+    call_on: bool = Field(False, description="They could call on them")
+    helps: bool = False
+
+
+class MemberOut(Schema):
+    key: str
+    name: str
+    kind: str
+    closeness: int
+    sees: bool
+    call_on: bool
+    helps: bool
+
+
+class DrawingOut(Schema):
+    number: int
+    drawn_on: date
+    members: list[MemberOut]
+
+
+class ThenNowOut(Schema):
+    label: str
+    then: int
+    now: int
+    change: int
+
+
+class OwnNetworkOut(Schema):
+    resident_id: str
+    rolls_up: bool = Field(description="Counts, without names, in the place network")
+    drawings: list[DrawingOut]
+    then_and_now: list[ThenNowOut] | None
+
+
+class DrawAgainIn(Input):
+    drawn_on: date | None = Field(None, description="Today when left out")
+
+
+def _member_out(m):
+    return {
+        "key": m.key,
+        "name": m.name,
+        "kind": m.kind,
+        "closeness": int(m.closeness),
+        "sees": m.sees,
+        "call_on": m.call_on,
+        "helps": m.helps,
+    }
+
+
+def _drawing_out(d):
+    return {
+        "number": d.number,
+        "drawn_on": d.drawn_on,
+        "members": [_member_out(m) for m in d.members.all()],
+    }
+
+
+def _held(request, public_id):
+    resident, _ = resident_get(request.auth, public_id, need=Access.FULL)
+    return resident
+
+
+@router.get(OWN, response={200: OwnNetworkOut, 404: Detail}, summary="A resident's own network")
+def own_network_read(request, public_id: str):
+    """Every drawing of the resident's own network, oldest first, with the first and the
+    latest compared. Holding organisation only; one audited VIEW."""
+    resident, _ = resident_open(request.auth, public_id, need=Access.FULL)
+    drawings = own_network.drawings_of(resident)
+    return {
+        "resident_id": resident.public_id,
+        "rolls_up": own_network.rolls_up(resident),
+        "drawings": [_drawing_out(d) for d in drawings],
+        "then_and_now": own_network.compare(drawings[0], drawings[-1])
+        if len(drawings) > 1
+        else None,
+    }
+
+
+@router.post(f"{OWN}/members", response={201: MemberOut, **WRITE}, summary="Add to the drawing")
+def own_member_create(request, public_id: str, payload: MemberIn):
+    """Add someone or a group to the latest drawing (the first drawing starts today)."""
+    resident = _held(request, public_id)
+    with service_errors():
+        member = own_network.member_add(
+            viewer=request.auth, resident=resident, **payload.model_dump()
+        )
+    return Status(201, _member_out(member))
+
+
+@router.put(f"{OWN}/members/{{key}}", response={200: MemberOut, **WRITE}, summary="Change")
+def own_member_update(request, public_id: str, key: str, payload: MemberIn):
+    resident = _held(request, public_id)
+    member = own_network.latest_member(resident, key)
+    with service_errors():
+        own_network.member_change(
+            viewer=request.auth, resident=resident, member=member, **payload.model_dump()
+        )
+    return _member_out(member)
+
+
+@router.delete(f"{OWN}/members/{{key}}", response={204: None, 404: Detail}, summary="Take out")
+def own_member_delete(request, public_id: str, key: str):
+    """Take someone out of the latest drawing; earlier drawings keep them."""
+    resident = _held(request, public_id)
+    member = own_network.latest_member(resident, key)
+    own_network.member_remove(viewer=request.auth, resident=resident, member=member)
+    return Status(204, None)
+
+
+@router.post(f"{OWN}/drawings", response={201: DrawingOut, **WRITE}, summary="Draw it again")
+def own_draw_again(request, public_id: str, payload: DrawAgainIn):
+    """Start a new drawing copied from the latest; the earlier one is kept as it was."""
+    resident = _held(request, public_id)
+    with service_errors():
+        drawing = own_network.drawing_again(
+            viewer=request.auth, resident=resident, drawn_on=payload.drawn_on
+        )
+    return Status(201, _drawing_out(drawing))

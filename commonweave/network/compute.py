@@ -5,46 +5,35 @@ Pages read the last finished NetworkSnapshot, so they keep serving while a new o
 """
 
 import datetime
-import itertools
 import time
 from collections import Counter
 from datetime import date
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .analysis import EXACT_LIMIT, PIVOTS, GraphInput, analyse
+from . import metrics
+from .analysis import EXACT_LIMIT, PIVOTS, GraphInput, analyse, unique_ints
 from .enums import SnapshotStatus
-from .models import NetworkSnapshot, Node, NodeMetric, Tie
+from .models import NetworkSnapshot, Node, Tie
 
 KEEP_SNAPSHOTS = 3
-METRIC_FIELDS = [
-    "degree",
-    "in_degree",
-    "out_degree",
-    "strength",
-    "closeness",
-    "betweenness",
-    "eigenvector",
-    "pagerank",
-    "reach2",
-    "clustering",
-    "core",
-    "constraint",
-    "community",
-    "component",
-    "communities_reached",
-    "holds_together",
-]
-_INTS = {"degree", "in_degree", "out_degree", "reach2", "core", "community", "component"}
 
 
-def _fetch(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+# One row per tie of the place, read straight into typed columns: the two ends, strength,
+# direction, whether it had begun by the date, and whether it was active then.
+_TIE_ROW = np.dtype(
+    [
+        ("src", np.int64),
+        ("dst", np.int64),
+        ("weight", np.float64),
+        ("directed", np.bool_),
+        ("begun", np.bool_),
+        ("active", np.bool_),
+    ]
+)
 
 
 def load_graph(place, as_of: date):
@@ -52,43 +41,42 @@ def load_graph(place, as_of: date):
 
     Nodes: everyone with a tie begun by then (a node whose ties have all ended is an
     isolate), and every node that existed by then (one with no tie yet is an isolate).
+    One pass over the place's ties, straight from the cursor into numpy (no model
+    instances, no per-row Python objects kept).
     """
-    table = Tie._meta.db_table
-    rows = _fetch(
-        f"SELECT source_node_id, target_node_id, strength, directed FROM {table} "  # noqa: S608
-        "WHERE place_id = %s AND started_on <= %s AND (ended_on IS NULL OR ended_on > %s)",
-        [place.pk, as_of, as_of],
-    )
-    ended = _fetch(
-        f"SELECT source_node_id, target_node_id FROM {table} "  # noqa: S608
-        "WHERE place_id = %s AND started_on <= %s AND ended_on <= %s",
-        [place.pk, as_of, as_of],
-    )
+    table = connection.ops.quote_name(Tie._meta.db_table)
+    with connection.cursor() as cursor:
+        # The dates are tested in the SELECT, not the WHERE: walking the place's ties in
+        # table order is twice as fast as following the (place, started_on) index.
+        cursor.execute(
+            "SELECT source_node_id, target_node_id, strength, directed, "  # noqa: S608
+            "started_on <= %s, started_on <= %s AND (ended_on IS NULL OR ended_on > %s) "
+            f"FROM {table} WHERE place_id = %s",
+            [as_of, as_of, as_of, place.pk],
+        )
+        ties = np.fromiter(cursor, dtype=_TIE_ROW)
+    ties = ties[ties["begun"]]
     # created by the end of as_of (a datetime bound: no per-row date cast in SQLite)
     end_of_day = timezone.make_aware(
         datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
     )
-    existing = Node.objects.filter(place=place, created_at__lt=end_of_day).values_list(
-        "pk", flat=True
+    existing = (
+        Node.objects.filter(place=place, created_at__lt=end_of_day)
+        .order_by()
+        .values_list("pk", flat=True)
     )
-    arr = np.array(rows, dtype=float).reshape(-1, 4)
-    src_ids, dst_ids = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
-    node_ids = np.unique(
+    node_ids = unique_ints(
         np.concatenate(
-            [
-                src_ids,
-                dst_ids,
-                np.array(ended, dtype=np.int64).reshape(-1),
-                np.fromiter(existing.iterator(chunk_size=10_000), dtype=np.int64),
-            ]
+            [ties["src"], ties["dst"], np.fromiter(existing.iterator(chunk_size=10_000), np.int64)]
         )
     )
+    active = ties[ties["active"]]
     graph = GraphInput(
         n=int(node_ids.size),
-        src=np.searchsorted(node_ids, src_ids),
-        dst=np.searchsorted(node_ids, dst_ids),
-        weight=arr[:, 2].copy(),
-        directed=arr[:, 3].astype(bool),
+        src=np.searchsorted(node_ids, active["src"]),
+        dst=np.searchsorted(node_ids, active["dst"]),
+        weight=active["weight"].copy(),
+        directed=active["directed"].copy(),
     )
     return node_ids, graph
 
@@ -154,19 +142,24 @@ def snapshot_compute(
 ) -> NetworkSnapshot:
     """Analyse the network on `as_of` (today by default) and store a finished snapshot.
 
-    Side effects: a NetworkSnapshot and one NodeMetric per node (bulk); older snapshots of
+    Side effects: a NetworkSnapshot and its metric columns (metrics.py); older snapshots of
     the place beyond the last KEEP_SNAPSHOTS are deleted.
     """
     as_of = as_of or timezone.localdate()
     began = time.perf_counter()
     snapshot = NetworkSnapshot.objects.create(place=place, as_of=as_of, job=job)
     say = (lambda text: progress.set_message(text)) if progress is not None else (lambda t: None)
-    say("Loading the network")
-    node_ids, graph = load_graph(place, as_of)
-    say(f"Analysing {graph.n:,} nodes and {graph.src.size:,} ties")
-    result = analyse(graph, exact_limit=exact_limit, pivots=pivots, progress=say)
-    say("Storing the results")
-    store_metrics(snapshot, node_ids, result.metrics)
+    try:
+        say("Loading the network")
+        node_ids, graph = load_graph(place, as_of)
+        say(f"Analysing {graph.n:,} nodes and {graph.src.size:,} ties")
+        result = analyse(graph, exact_limit=exact_limit, pivots=pivots, progress=say)
+        say("Storing the results")
+        metrics.store(snapshot, node_ids, result.metrics)
+    except Exception:
+        # pages go on showing the last finished snapshot; this one says it failed
+        NetworkSnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.FAILED)
+        raise
     series = growth(place, as_of)
     communities = Counter(result.membership)
     summary = dict(result.summary)
@@ -188,30 +181,3 @@ def snapshot_compute(
     )[KEEP_SNAPSHOTS:]
     NetworkSnapshot.objects.filter(Q(pk__in=list(old))).delete()
     return snapshot
-
-
-def store_metrics(snapshot, node_ids, metrics, batch_size=5000):
-    """Insert one NodeMetric row per node, in batches through the cursor (a model
-    instance per row costs more than the analysis at 200,000 nodes)."""
-    columns = []
-    for name in METRIC_FIELDS:
-        values = metrics[name]
-        if name == "constraint":
-            columns.append([None if np.isnan(v) else float(v) for v in values])
-        elif name == "holds_together":
-            columns.append([bool(v) for v in values])
-        elif name in _INTS or name == "communities_reached":
-            columns.append(np.asarray(values, dtype=np.int64).tolist())
-        else:
-            columns.append(np.asarray(values, dtype=float).tolist())
-    quote = connection.ops.quote_name
-    table = quote(NodeMetric._meta.db_table)
-    names = [quote(n) for n in ("snapshot_id", "node_id", *METRIC_FIELDS)]
-    sql = (
-        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    rows = zip(itertools.repeat(snapshot.pk), node_ids.tolist(), *columns, strict=False)
-    with transaction.atomic(), connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, batch_size)):
-            cursor.executemany(sql, batch)

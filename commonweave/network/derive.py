@@ -2,8 +2,11 @@
 
 Each derived tie names the row it came from (`source_key`): a connection made for a
 resident, a referral between organisations, a resident's casework with the organisation
-holding their record, consent to share the record with a partner, and organisations at
-the same Connecting the Dots session. Deriving is idempotent: the same rows always give
+holding their record, consent to share the record with a partner, organisations at
+the same Connecting the Dots session, and — with the resident's consent — the latest
+drawing of their own network (pseudonymous ties; withdrawing consent removes them and
+their private nodes at the next sync). Each node's neighbourhood is filled from the
+directory (locate.py). Deriving is idempotent: the same rows always give
 the same ties; a withdrawn row ends its tie (keeping its history for growth), a deleted
 row removes it.
 
@@ -11,9 +14,6 @@ row removes it.
 receivers in signals.py call `sync_residents` / `sync_session` for one row at a time, so
 the people and learning apps never call this app.
 """
-
-from dataclasses import dataclass
-from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,68 +29,29 @@ from commonweave.people.enums import (
 from commonweave.people.models import Connection, Consent, Referral, Resident, name_key
 from commonweave.tenancy.models import Organisation
 
-from .enums import (
-    DERIVED_SOURCES,
-    SECTOR_FOR_ORGANISATION_KIND,
-    NodeKind,
-    Sector,
-    TieSource,
-    TieType,
+from .derive_own import (  # noqa: F401 - OWN_NETWORK_CONSENT, own_node_key: this app's API
+    OWN_NETWORK_CONSENT,
+    OWN_PREFIX,
+    forget_own_nodes,
+    own_network_ties,
+    own_node_key,
+    own_rows,
 )
+from .enums import DERIVED_SOURCES, NodeKind, TieSource, TieType
+from .locate import fill_neighbourhoods
 from .models import Node, Tie, resident_pseudonym
-
-_UNKNOWN_ORG = {"kind": NodeKind.ORGANISATION}
-ENDED_NOW = "ended-now"  # ended: keep the end date already recorded, else today
-BATCH = 2000
-
-
-@dataclass(frozen=True)
-class TieSpec:
-    a: str  # node key
-    b: str
-    tie_type: str
-    source: str
-    started_on: date
-    strength: float = 1.0
-    directed: bool = False
-    ended_on: object = None  # None, a date, or ENDED_NOW
-
-
-# --- node keys ------------------------------------------------------------------------------
-
-
-def org_key(org_id) -> str:
-    return f"org:{org_id}"
-
-
-def resident_key(resident_id) -> str:
-    return f"res:{resident_id}"
-
-
-def external_key(name) -> str:
-    return f"ext:{name_key(name)[:200]}"
-
-
-def org_spec(org) -> dict:
-    return {
-        "kind": NodeKind.ORGANISATION,
-        "label": org.name,
-        "organisation_id": org.pk,
-        "sector": SECTOR_FOR_ORGANISATION_KIND.get(org.kind, Sector.OTHER),
-    }
-
-
-def resident_spec(resident_id) -> dict:
-    return {
-        "kind": NodeKind.RESIDENT,
-        "resident_id": resident_id,
-        "pseudonym": resident_pseudonym(resident_id),
-    }
-
-
-def external_spec(name, kind=NodeKind.ORGANISATION, sector="") -> dict:
-    return {"kind": kind, "label": name.strip()[:200], "sector": sector}
-
+from .specs import (  # noqa: F401 - the key and spec helpers are used through derive.*
+    _UNKNOWN_ORG,
+    BATCH,
+    ENDED_NOW,
+    TieSpec,
+    external_key,
+    external_spec,
+    org_key,
+    org_spec,
+    resident_key,
+    resident_spec,
+)
 
 _CONNECTION_NODE_KIND = {
     ConnectionKind.GROUP: NodeKind.GROUP,
@@ -209,9 +170,11 @@ def _apply(place, expected: dict, existing: dict, node_ids: dict, *, today=None)
 # --- what the people app records -----------------------------------------------------------
 
 
-def _resident_ties(residents, connections, referrals, consents, org_names):
+def _resident_ties(residents, connections, referrals, consents, org_names, own=None):
     """Expected ties and node specs for these residents (dicts of their rows)."""
     expected, nodes = {}, {}
+    if own is not None:
+        expected, nodes = own_network_ties(residents, *own)
     for r in residents.values():
         if r.merged_into_id:
             continue
@@ -271,7 +234,12 @@ def _resident_ties(residents, connections, referrals, consents, org_names):
         )
     for consent in consents:
         resident = residents.get(consent.resident_id)
-        if resident is None or resident.merged_into_id or consent.organisation_id is None:
+        if (
+            resident is None
+            or resident.merged_into_id
+            or consent.organisation_id is None
+            or consent.purpose != ConsentPurpose.SHARE
+        ):
             continue
         nodes[org_key(consent.organisation_id)] = org_names.get(
             consent.organisation_id, _UNKNOWN_ORG
@@ -317,9 +285,9 @@ def _rows_for(resident_filter):
         )
     )
     consents = list(
-        Consent.objects.filter(resident_id__in=ids, purpose=ConsentPurpose.SHARE).only(
-            "resident_id", "organisation_id", "given", "since"
-        )
+        Consent.objects.filter(
+            resident_id__in=ids, purpose__in=[ConsentPurpose.SHARE, OWN_NETWORK_CONSENT]
+        ).only("resident_id", "purpose", "organisation_id", "given", "since")
     )
     return residents, connections, referrals, consents
 
@@ -334,7 +302,12 @@ def _existing_for(place, keys, node_ids_in_scope):
         for tie in Tie.objects.filter(
             Q(source_node_id__in=node_ids_in_scope) | Q(target_node_id__in=node_ids_in_scope),
             place=place,
-            source__in=[TieSource.CONNECTION, TieSource.REFERRAL, TieSource.CONSENT],
+            source__in=[
+                TieSource.CONNECTION,
+                TieSource.REFERRAL,
+                TieSource.CONSENT,
+                TieSource.OWN_NETWORK,
+            ],
         ):
             existing[tie.source_key] = tie
     return existing
@@ -349,11 +322,16 @@ def sync_residents(place, resident_ids) -> dict:
     """
     resident_ids = [pk for pk in resident_ids if pk]
     residents, connections, referrals, consents = _rows_for(Q(pk__in=resident_ids, place=place))
-    expected, nodes = _resident_ties(residents, connections, referrals, consents, _org_specs(place))
+    own = own_rows(place, residents, consents)
+    expected, nodes = _resident_ties(
+        residents, connections, referrals, consents, _org_specs(place), own=own
+    )
     node_ids = ensure_nodes(place, nodes)
     own_nodes = [node_ids[resident_key(pk)] for pk in residents if resident_key(pk) in node_ids]
     existing = _existing_for(place, expected, own_nodes)
     counts = _apply(place, expected, existing, node_ids)
+    forget_own_nodes(place, set(nodes), resident_ids)
+    fill_neighbourhoods(place, resident_ids=list(residents))
     merged = [resident_key(pk) for pk, r in residents.items() if r.merged_into_id]
     if merged:
         Node.objects.filter(place=place, key__in=merged).delete()
@@ -439,12 +417,16 @@ def sync_ties(place, *, progress=None) -> dict:
         Resident.objects.filter(place=place).order_by("pk").values_list("pk", flat=True)
     )
     totals = {"created": 0, "updated": 0, "ended": 0, "deleted": 0}
-    seen_keys = set()
+    seen_keys, own_keys = set(), set()
     with transaction.atomic():
         for start in range(0, len(resident_ids), BATCH):
             chunk = resident_ids[start : start + BATCH]
             residents, connections, referrals, consents = _rows_for(Q(pk__in=chunk))
-            expected, nodes = _resident_ties(residents, connections, referrals, consents, org_names)
+            own = own_rows(place, residents, consents)
+            expected, nodes = _resident_ties(
+                residents, connections, referrals, consents, org_names, own=own
+            )
+            own_keys.update(k for k in nodes if k.startswith(OWN_PREFIX))
             node_ids = ensure_nodes(place, nodes)
             existing = _existing_for(place, expected, [])
             for key, value in _apply(place, expected, existing, node_ids).items():
@@ -472,12 +454,17 @@ def sync_ties(place, *, progress=None) -> dict:
         # derived ties are exactly those with a source key; written as the partial unique
         # index's own condition, so SQLite uses that index
         gone = (
-            Tie.objects.filter(place=place).exclude(source_key="").values_list("pk", "source_key")
+            Tie.objects.filter(place=place)
+            .exclude(source_key="")
+            .order_by()  # an ORDER BY would steer SQLite off the partial index
+            .values_list("pk", "source_key")
         )
         stale = [pk for pk, key in gone.iterator(chunk_size=BATCH) if key not in seen_keys]
         for start in range(0, len(stale), BATCH):
             Tie.objects.filter(pk__in=stale[start : start + BATCH]).delete()
         totals["deleted"] += len(stale)
+        forget_own_nodes(place, own_keys)
+        fill_neighbourhoods(place)
     return totals
 
 

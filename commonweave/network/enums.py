@@ -51,6 +51,8 @@ class TieType(models.TextChoices):
     KNOWS = "knows", "Knows"
     FAMILY_FRIEND = "family_friend", "Family or friend"
     HELPS = "helps", "Helps"
+    SEES = "sees", "Sees"
+    CALL_ON = "call_on", "Could call on"
 
 
 class TieSource(models.TextChoices):
@@ -61,10 +63,17 @@ class TieSource(models.TextChoices):
     PARTNERSHIP = "partnership", "Partnership"
     MANUAL = "manual", "Recorded by hand"
     SURVEY = "survey", "Network survey"
+    OWN_NETWORK = "own_network", "A resident's own network, by consent"
 
 
 DERIVED_SOURCES = frozenset(
-    {TieSource.CONNECTION, TieSource.REFERRAL, TieSource.CONSENT, TieSource.CO_ATTENDANCE}
+    {
+        TieSource.CONNECTION,
+        TieSource.REFERRAL,
+        TieSource.CONSENT,
+        TieSource.CO_ATTENDANCE,
+        TieSource.OWN_NETWORK,
+    }
 )
 
 
@@ -72,3 +81,40 @@ class SnapshotStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+# --- a resident's own network (drawn with their catalyst) ----------------------------------
+
+
+class MemberKind(models.TextChoices):
+    PERSON = "person", "A person"
+    GROUP = "group", "A group or activity"
+    SERVICE = "service", "A service or organisation"
+    PLACE = "place", "A place"
+
+
+MEMBER_NODE_KIND = {
+    MemberKind.PERSON: NodeKind.PERSON,
+    MemberKind.GROUP: NodeKind.GROUP,
+    MemberKind.SERVICE: NodeKind.SERVICE,
+    MemberKind.PLACE: NodeKind.VENUE,
+}
+
+
+class Closeness(models.IntegerChoices):
+    """The circle they are drawn in: 1 is the inner circle."""
+
+    VERY_CLOSE = 1, "Very close"
+    CLOSE = 2, "Close"
+    FURTHER = 3, "Further out"
+
+
+# The strength of the tie a member becomes in the place network (greater is stronger).
+CLOSENESS_STRENGTH = {Closeness.VERY_CLOSE: 3.0, Closeness.CLOSE: 2.0, Closeness.FURTHER: 1.0}
+
+# What the resident says about each member, and the kind of tie each becomes.
+RELATIONS = (
+    ("sees", "They see them", TieType.SEES),
+    ("call_on", "They could call on them", TieType.CALL_ON),
+    ("helps", "They help them", TieType.HELPS),
+)

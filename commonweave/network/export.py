@@ -12,8 +12,9 @@ from django.http import HttpResponse
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
 
-from .compute import METRIC_FIELDS
-from .models import Node, NodeMetric, Tie
+from . import metrics as stored
+from .metrics import METRIC_FIELDS
+from .models import Node, Tie
 from .selectors import display_label, latest_snapshot, require_network
 
 NODE_HEADER = ["id", "label", "kind", "sector", "neighbourhood"]
@@ -45,13 +46,15 @@ def node_rows(viewer, *, with_metrics=True):
     require_network(viewer)
     snapshot = latest_snapshot(viewer) if with_metrics else None
     metrics = {}
-    if snapshot is not None:
-        metrics = {
-            row[0]: row[1:]
-            for row in NodeMetric.objects.filter(snapshot=snapshot).values_list(
-                "node_id", *METRIC_FIELDS
-            )
-        }
+    columns = stored.read(snapshot, METRIC_FIELDS)
+    if columns:
+        values = [
+            [None if v != v else v for v in columns[name].tolist()]  # NaN: no constraint
+            if name == "constraint"
+            else columns[name].tolist()
+            for name in METRIC_FIELDS
+        ]
+        metrics = dict(zip(columns["node"].tolist(), zip(*values, strict=True), strict=True))
     header = NODE_HEADER + (METRIC_FIELDS if with_metrics else [])
     rows = []
     for pk, public_id, kind, label, pseudonym, sector, hood in (

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from commonweave.web.forms import GovukDateField, GovukForm
 
-from .enums import NodeKind, Sector, TieType
+from .enums import RELATIONS, Closeness, MemberKind, NodeKind, Sector, TieType
 from .models import Node
 from .selectors import SIZE_METRICS, Filters, display_label
 from .services import MANUAL_NODE_KINDS
@@ -36,10 +36,22 @@ class FiltersForm(GovukForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    neighbourhood = forms.CharField(label="Neighbourhood", required=False, max_length=120)
+    neighbourhood = forms.ChoiceField(label="Neighbourhood", required=False, choices=())
     size_by = forms.ChoiceField(
         label="Size nodes by", choices=list(SIZE_METRICS.items()), required=False
     )
+
+    def __init__(self, *args, place=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the neighbourhoods the place's nodes are in (filled from the directory: locate.py)
+        names = (
+            Node.objects.filter(place=place).exclude(neighbourhood="").order_by("neighbourhood")
+            if place is not None
+            else Node.objects.none()
+        )
+        self.fields["neighbourhood"].choices = [("", "Anywhere")] + [
+            (name, name) for name in names.values_list("neighbourhood", flat=True).distinct()
+        ]
 
     def filters(self) -> Filters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -145,4 +157,70 @@ class SurveyUploadForm(GovukForm):
 class RecomputeForm(GovukForm):
     as_of = GovukDateField(
         label="As it stood on", required=False, past_only=True, help_text="Leave empty for today."
+    )
+
+
+# --- a resident's own network ---------------------------------------------------------------
+
+
+class MemberForm(GovukForm):
+    """Someone or something in the resident's own network. Names stay with the record."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        help_text="A first name, a nickname or a description is enough, e.g. 'Mum' or "
+        "'the Tuesday walking group'.",
+        error_messages={"required": "Enter a name, a nickname or a description"},
+    )
+    kind = forms.ChoiceField(
+        label="Who or what are they",
+        choices=MemberKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who or what they are"},
+    )
+    relations = forms.MultipleChoiceField(
+        label="What is true of them",
+        choices=[(name, label) for name, label, _ in RELATIONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose all that apply.",
+        error_messages={
+            "required": "Choose at least one: they see them, could call on them, or help them"
+        },
+    )
+    closeness = forms.TypedChoiceField(
+        label="How close are they",
+        choices=Closeness.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="The circle they go in: the inner circle is the closest.",
+        error_messages={"required": "Choose how close they are"},
+    )
+
+    @classmethod
+    def for_member(cls, member, data=None):
+        initial = {
+            "name": member.name,
+            "kind": member.kind,
+            "closeness": member.closeness,
+            "relations": [name for name, _, _ in RELATIONS if getattr(member, name)],
+        }
+        return cls(data, initial=initial)
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "closeness": data["closeness"],
+            **{name: name in data["relations"] for name, _, _ in RELATIONS},
+        }
+
+
+class DrawAgainForm(GovukForm):
+    drawn_on = GovukDateField(
+        label="Date of the new drawing",
+        required=False,
+        past_only=True,
+        help_text="Leave empty for today.",
     )

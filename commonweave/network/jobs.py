@@ -1,17 +1,16 @@
 """The network recompute as a background job (commonweave/jobs), with a progress bar.
 
-The job kind is registered with the jobs app's runners when this app is ready, so the
-jobs app does not import this one. (JobKind has no choice for it yet: the jobs app's
-owner can add `NETWORK_RECOMPUTE` with a migration; the stored value stays the same.)
+The runner for JobKind.NETWORK_RECOMPUTE is registered with the jobs app's runners when
+this app is ready, so the jobs app does not import this one.
 """
 
 from django.core.exceptions import PermissionDenied
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.jobs.enums import JobKind
 from commonweave.tenancy.enums import Role
 
-NETWORK_RECOMPUTE = "network_recompute"
 RECOMPUTERS = (Role.PLACE_ADMIN, Role.COORDINATOR, Role.ANALYST)
 
 
@@ -29,10 +28,12 @@ def recompute_start(*, viewer, as_of=None):
 
     if not can_recompute(viewer):
         raise PermissionDenied
-    existing = jobs.active_job(place=viewer.place, kind=NETWORK_RECOMPUTE)
+    existing = jobs.active_job(place=viewer.place, kind=JobKind.NETWORK_RECOMPUTE)
     if existing is not None:
         return existing, False
-    job = jobs.job_create(place=viewer.place, kind=NETWORK_RECOMPUTE, started_by=viewer.user)
+    job = jobs.job_create(
+        place=viewer.place, kind=JobKind.NETWORK_RECOMPUTE, started_by=viewer.user
+    )
     if as_of is not None:
         job.result = {"as_of": as_of.isoformat()}
         job.save(update_fields=["result"])
@@ -81,4 +82,4 @@ def run_recompute(*, job, progress):
 def register():
     from commonweave.jobs import services as jobs
 
-    jobs.RUNNERS.setdefault(NETWORK_RECOMPUTE, run_recompute)
+    jobs.RUNNERS.setdefault(JobKind.NETWORK_RECOMPUTE, run_recompute)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from commonweave.people.models import new_public_id
 
-from .enums import NodeKind, Sector, SnapshotStatus, TieSource, TieType
+from .enums import Closeness, MemberKind, NodeKind, Sector, SnapshotStatus, TieSource, TieType
 
 
 def resident_pseudonym(resident_id: int) -> str:
@@ -55,7 +55,10 @@ class Node(models.Model):
     class Meta:
         ordering = ["kind", "label", "pk"]
         constraints = [models.UniqueConstraint(fields=["place", "key"], name="node_unique_key")]
-        indexes = [models.Index(fields=["place", "kind"])]
+        indexes = [
+            models.Index(fields=["place", "kind"]),
+            models.Index(fields=["place", "neighbourhood"]),
+        ]
 
     def __str__(self):
         return self.label or self.pseudonym or self.get_kind_display()
@@ -146,36 +149,81 @@ class NetworkSnapshot(models.Model):
         return f"Network on {self.as_of}"
 
 
-class NodeMetric(models.Model):
-    # No index of its own: the unique (snapshot, node) index serves snapshot lookups, and
-    # one index fewer matters when 200,000 rows are written per recompute.
+class MetricColumn(models.Model):
+    """One metric of every node of a snapshot, packed as a little-endian array in the order
+    of the snapshot's "node" column (sorted node ids). About twenty rows per snapshot
+    instead of one row per node: a recompute of 200,000 nodes writes them in a blink, and
+    a page reads only the metrics it shows (see metrics.py)."""
+
     snapshot = models.ForeignKey(
-        NetworkSnapshot, on_delete=models.CASCADE, related_name="metrics", db_index=False
+        NetworkSnapshot, on_delete=models.CASCADE, related_name="columns", db_index=False
     )
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
-    degree = models.PositiveIntegerField(default=0)
-    in_degree = models.PositiveIntegerField(default=0)
-    out_degree = models.PositiveIntegerField(default=0)
-    strength = models.FloatField(default=0)
-    closeness = models.FloatField(default=0)
-    betweenness = models.FloatField(default=0)
-    eigenvector = models.FloatField(default=0)
-    pagerank = models.FloatField(default=0)
-    reach2 = models.PositiveIntegerField(default=0)
-    clustering = models.FloatField(default=0)
-    core = models.PositiveIntegerField(default=0)
-    constraint = models.FloatField(null=True, blank=True)
-    community = models.IntegerField(default=-1)
-    component = models.IntegerField(default=0)
-    # How many communities its neighbours (and itself) belong to; >1 means it bridges.
-    communities_reached = models.PositiveSmallIntegerField(default=0)
-    # Removing it would split its component (an articulation point).
-    holds_together = models.BooleanField(default=False)
+    name = models.CharField(max_length=30)
+    dtype = models.CharField(max_length=8, help_text="numpy dtype, e.g. <f8 or <i8")
+    data = models.BinaryField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["snapshot", "node"], name="nodemetric_unique")
+            models.UniqueConstraint(fields=["snapshot", "name"], name="metriccolumn_unique")
         ]
 
     def __str__(self):
-        return f"Metrics for node {self.node_id}"
+        return f"{self.name} of snapshot {self.snapshot_id}"
+
+
+class OwnNetworkDrawing(models.Model):
+    """One drawing of a resident's own network, made with their catalyst.
+
+    Drawings are versions: only the latest is changed; drawing again copies it (members
+    keep their `key`), so earlier drawings stay as they were and both can see it grow.
+    Names live here only, behind the record's full access; with the resident's consent
+    the latest drawing rolls up into the place network as pseudonymous ties (derive.py).
+    """
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="own_network_drawings"
+    )
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    number = models.PositiveSmallIntegerField()
+    drawn_on = models.DateField(default=timezone.localdate)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["resident", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "number"], name="own_drawing_number")
+        ]
+
+    def __str__(self):
+        return f"Drawing {self.number}"
+
+
+class OwnNetworkMember(models.Model):
+    """Someone or something in a drawing: who they see, could call on, or help."""
+
+    drawing = models.ForeignKey(OwnNetworkDrawing, on_delete=models.CASCADE, related_name="members")
+    # The same member across drawings (copied when drawing again); used in addresses.
+    key = models.CharField(max_length=12, default=new_public_id, editable=False)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=MemberKind.choices, default=MemberKind.PERSON)
+    closeness = models.PositiveSmallIntegerField(choices=Closeness.choices, default=Closeness.CLOSE)
+    sees = models.BooleanField(default=False)
+    call_on = models.BooleanField(default=False)
+    helps = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["closeness", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["drawing", "key"], name="own_member_key"),
+            models.CheckConstraint(
+                condition=Q(sees=True) | Q(call_on=True) | Q(helps=True),
+                name="own_member_has_a_relation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} in drawing {self.drawing_id}"

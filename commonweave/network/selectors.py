@@ -11,12 +11,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from . import metrics as stored
 from .enums import NodeKind, Sector, SnapshotStatus, TieType
-from .models import NetworkSnapshot, Node, NodeMetric, Tie
+from .models import NetworkSnapshot, Node, Tie
 
 SIZE_METRICS = {
     "degree": "Number of ties",
@@ -44,8 +46,9 @@ def require_network(viewer):
 def display_label(kind, label, pseudonym) -> str:
     if kind == NodeKind.RESIDENT:
         return f"Resident {pseudonym}"
-    if kind == NodeKind.PERSON and not label:
-        return f"Person {pseudonym}"
+    if not label and pseudonym:
+        # a private person a resident knows, or a group only a resident named
+        return f"{'Person' if kind == NodeKind.PERSON else 'Group'} {pseudonym}"
     return label or "Unnamed"
 
 
@@ -81,12 +84,39 @@ _NODE_FIELDS = ("pk", "public_id", "kind", "label", "pseudonym", "sector", "neig
 
 
 def _metrics_for(snapshot, node_ids=None, fields=("degree",)):
-    if snapshot is None:
+    """{node id: (value of each field)} from the snapshot, for these nodes (or all)."""
+    columns = stored.read(snapshot, fields)
+    if not columns:
         return {}
-    qs = NodeMetric.objects.filter(snapshot=snapshot)
-    if node_ids is not None:
-        qs = qs.filter(node_id__in=node_ids)
-    return {row[0]: row[1:] for row in qs.values_list("node_id", *fields)}
+    if node_ids is None:
+        keys = columns["node"].tolist()
+        values = [columns[f].tolist() for f in fields]
+        return dict(zip(keys, zip(*values, strict=True), strict=True))
+    return {
+        pk: tuple(columns[f][i].item() for f in fields)
+        for pk, i in stored.positions(columns, node_ids).items()
+    }
+
+
+def _active_tie_rows(place, day, tie_types=()):
+    """(source id, target id, type, strength, directed, public id) of the ties active on
+    `day`, straight from the cursor: at 20,000 ties the ORM's row handling (and the
+    models' default ORDER BY) cost more than the query. The dates are tested in the
+    SELECT rather than the WHERE, so the database walks the place's ties in table order
+    instead of following the date index to each row (as compute.load_graph)."""
+    table = connection.ops.quote_name(Tie._meta.db_table)
+    sql = (
+        "SELECT source_node_id, target_node_id, tie_type, strength, directed, public_id, "  # noqa: S608
+        "started_on <= %s AND (ended_on IS NULL OR ended_on > %s) "
+        f"FROM {table} WHERE place_id = %s"
+    )
+    params = [day, day, place.pk]
+    if tie_types:
+        sql += f" AND tie_type IN ({', '.join(['%s'] * len(tie_types))})"
+        params += list(tie_types)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(a, b, t, w, bool(d), pid) for a, b, t, w, d, pid, on in cursor.fetchall() if on]
 
 
 def network_data(viewer, filters: Filters | None = None) -> dict:
@@ -97,22 +127,17 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
     f = filters or Filters()
     size_by = f.size_by if f.size_by in SIZE_METRICS else "degree"
     snapshot = latest_snapshot(viewer)
-    ties = Tie.objects.filter(place=viewer.place).active_on(f.as_of)
-    if f.tie_types:
-        ties = ties.filter(tie_type__in=f.tie_types)
-    nodes = Node.objects.filter(place=viewer.place)
+    nodes = Node.objects.filter(place=viewer.place).order_by()  # no ORDER BY: not needed
     if f.kinds:
         nodes = nodes.filter(kind__in=f.kinds)
     if f.sectors:
         nodes = nodes.filter(Q(sector__in=f.sectors) | ~Q(kind=NodeKind.ORGANISATION))
     if f.neighbourhood:
-        nodes = nodes.filter(neighbourhood__iexact=f.neighbourhood)
+        nodes = nodes.filter(neighbourhood=f.neighbourhood)
     node_rows = {row[0]: row for row in nodes.values_list(*_NODE_FIELDS)}
     tie_rows = [
         t
-        for t in ties.values_list(
-            "source_node_id", "target_node_id", "tie_type", "strength", "directed", "public_id"
-        )
+        for t in _active_tie_rows(viewer.place, f.as_of, f.tie_types)
         if t[0] in node_rows and t[1] in node_rows
     ]
     if f.tie_types or f.sectors or f.kinds:
@@ -168,7 +193,7 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
 class NodeRow:
     node: Node
     label: str
-    metric: NodeMetric | None = None
+    metric: stored.MetricRow | None = None
     ties: list = field(default_factory=list)
     reasons: list = field(default_factory=list)
     score: float = 0.0
@@ -180,16 +205,13 @@ def node_table(viewer, *, order_by="degree", limit=TABLE_LIMIT, snapshot=None):
     if snapshot is None:
         return []
     key = order_by if order_by in SIZE_METRICS else "degree"
-    metrics = (
-        NodeMetric.objects.filter(snapshot=snapshot)
-        .select_related("node")
-        .order_by(f"-{key}", "node_id")[:limit]
-    )
+    columns = stored.read(snapshot, stored.METRIC_FIELDS)
+    rows = [stored.row_at(columns, i) for i in stored.ranked(columns, key, limit=limit)]
+    nodes = Node.objects.filter(place=snapshot.place_id).in_bulk([m.node_id for m in rows])
     return [
-        NodeRow(
-            node=m.node, label=display_label(m.node.kind, m.node.label, m.node.pseudonym), metric=m
-        )
-        for m in metrics
+        NodeRow(node=n, label=display_label(n.kind, n.label, n.pseudonym), metric=m)
+        for m in rows
+        if (n := nodes.get(m.node_id)) is not None
     ]
 
 
@@ -222,7 +244,7 @@ def ego_network(viewer, node, *, as_of=None):
         .select_related("source_node", "target_node")
         .order_by("started_on", "pk")
     )
-    metric = NodeMetric.objects.filter(snapshot=snapshot, node=node).first() if snapshot else None
+    metric = stored.rows_for(snapshot, [node.pk]).get(node.pk)
     rows = []
     for tie in ties:
         other = tie.target_node if tie.source_node_id == node.pk else tie.source_node
@@ -320,20 +342,18 @@ def sector_map(viewer, node, *, as_of=None, limit=10):
         ]
         sectors.append({"value": value, "label": label, "known": members, "gap": not members})
     gaps = {s["value"] for s in sectors if s["gap"]}
-    metrics = {}
-    if snapshot is not None:
-        metrics = {
-            m.node_id: m
-            for m in NodeMetric.objects.filter(snapshot=snapshot, node__kind__in=SUGGESTABLE)
-        }
+    columns = stored.read(
+        snapshot, ("betweenness", "community", "communities_reached", "holds_together")
+    )
+    suggestable = [pk for pk, n in nodes.items() if n.kind in SUGGESTABLE]
+    metrics = {
+        pk: stored.row_at(columns, i) for pk, i in stored.positions(columns, suggestable).items()
+    }
     own_metric = metrics.get(node.pk)
     reached = set()
-    if snapshot is not None:
-        reached = set(
-            NodeMetric.objects.filter(snapshot=snapshot, node_id__in=known | {node.pk}).values_list(
-                "community", flat=True
-            )
-        )
+    if columns:
+        at = stored.positions(columns, known | {node.pk})
+        reached = {int(columns["community"][i]) for i in at.values()}
     ranked_betweenness = sorted((m.betweenness for m in metrics.values()), reverse=True)
     top_cut = (
         ranked_betweenness[max(0, len(ranked_betweenness) // 10 - 1)] if ranked_betweenness else 0
@@ -399,15 +419,21 @@ def change_makers(viewer, *, limit=25):
     snapshot = latest_snapshot(viewer)
     if snapshot is None:
         return []
-    qs = (
-        NodeMetric.objects.filter(snapshot=snapshot)
-        .filter(Q(communities_reached__gt=1) | Q(holds_together=True))
-        .select_related("node")
-        .order_by("-betweenness", "node_id")[: limit * 2]
-    )
+    columns = stored.read(snapshot, stored.METRIC_FIELDS)
+    if not columns:
+        return []
+    bridges = (columns["communities_reached"] > 1) | columns["holds_together"]
+    picked = [
+        stored.row_at(columns, i)
+        for i in stored.ranked(columns, "betweenness", limit=limit * 2, mask=bridges)
+    ]
+    nodes = Node.objects.filter(place=viewer.place).in_bulk([m.node_id for m in picked])
     total = snapshot.summary.get("nodes") or 1
     rows = []
-    for rank, m in enumerate(qs, start=1):
+    for rank, m in enumerate(picked, start=1):
+        node = nodes.get(m.node_id)
+        if node is None:
+            continue
         reasons = []
         if m.communities_reached > 1:
             reasons.append(f"links {m.communities_reached} communities")
@@ -421,8 +447,8 @@ def change_makers(viewer, *, limit=25):
             reasons.append("spans otherwise unconnected contacts (low constraint)")
         rows.append(
             NodeRow(
-                node=m.node,
-                label=display_label(m.node.kind, m.node.label, m.node.pseudonym),
+                node=node,
+                label=display_label(node.kind, node.label, node.pseudonym),
                 metric=m,
                 reasons=reasons,
             )

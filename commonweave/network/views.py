@@ -54,7 +54,7 @@ def _published_summary(snapshot, threshold):
 @login_required
 def index(request):
     viewer = _viewer(request)
-    form = FiltersForm(request.GET or None)
+    form = FiltersForm(request.GET or None, place=viewer.place)
     filters = form.filters()
     snapshot = selectors.latest_snapshot(viewer)
     rows = selectors.node_table(viewer, order_by=filters.size_by, snapshot=snapshot)
@@ -82,9 +82,9 @@ def index(request):
 @login_required
 def data(request):
     viewer = _viewer(request)
-    form = FiltersForm(request.GET or None)
+    form = FiltersForm(request.GET or None, place=viewer.place)
     payload = selectors.network_data(viewer, form.filters())
-    return _no_store(JsonResponse(payload))
+    return _no_store(JsonResponse(payload, json_dumps_params={"separators": (",", ":")}))
 
 
 @login_required

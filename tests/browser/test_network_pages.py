@@ -66,3 +66,48 @@ def test_network_on_a_phone(phone_page, world):
     width = phone_page.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     phone_page.axe("network on a phone")
+
+
+def test_catalyst_draws_a_residents_own_network_with_them(page, world):
+    resident = ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/residents/{resident.public_id}/")
+    page.page.get_by_role("link", name="Their own network").click()
+    page.page.get_by_role("heading", name="Their own network").wait_for()
+    page.axe("own network, nothing drawn yet")
+    page.page.get_by_role("button", name="Start the drawing").click()
+    page.page.get_by_label("Name").fill("Auntie Pat")
+    page.page.get_by_label("A person").check()
+    page.page.get_by_role("button", name="Add").click()
+    page.page.get_by_role("heading", name="There is a problem").wait_for()
+    page.axe("own network form with errors")
+    assert page.page.get_by_label("Name").input_value() == "Auntie Pat"
+    page.page.get_by_label("They could call on them").check()
+    page.page.get_by_label("Very close").check()
+    page.page.get_by_role("button", name="Add").click()
+    page.page.get_by_text("Added to the drawing.").wait_for()
+    circles = page.page.get_by_role("img", name="Their network in drawing 1")
+    assert "Auntie Pat" in circles.inner_html()
+    page.page.get_by_role("button", name="Start a new drawing").click()
+    page.page.get_by_role("heading", name="Then and now").wait_for()
+    page.axe("own network with two drawings")
+
+
+def test_the_own_network_picture_needs_no_javascript(no_js_page, world):
+    from commonweave.network import own_network
+
+    resident = ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
+    own_network.member_add(
+        viewer=world.viewer(world.catalyst_a),
+        resident=resident,
+        name="Bowls club",
+        kind="group",
+        closeness=2,
+        sees=True,
+    )
+    sign_in(no_js_page, world.catalyst_a.email)
+    no_js_page.goto(f"/network/residents/{resident.public_id}/")
+    picture = no_js_page.page.get_by_role("img", name="Their network in drawing 1")
+    assert picture.is_visible()
+    assert picture.bounding_box()["width"] > 200
+    assert "Bowls club" in no_js_page.page.get_by_role("table").first.inner_text()

@@ -4,13 +4,17 @@ import datetime
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
-from commonweave.jobs.enums import JobStatus
+from commonweave.jobs.enums import JobKind, JobStatus
 from commonweave.network import compute, derive, services
+from commonweave.network import metrics as stored
 from commonweave.network.enums import NodeKind, SnapshotStatus, TieType
-from commonweave.network.jobs import NETWORK_RECOMPUTE, recompute_start
-from commonweave.network.models import NetworkSnapshot, Node, NodeMetric, Tie
+from commonweave.network.jobs import recompute_start
+from commonweave.network.models import NetworkSnapshot, Node, Tie
+from commonweave.network.selectors import latest_snapshot
 from commonweave.people import services as people
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -64,7 +68,7 @@ def test_snapshot_stores_metrics_per_node_and_growth(world):
         ("2025-02", 1, 2),
         ("2025-03", 3, 1),
     ]
-    metrics = {m.node_id: m for m in NodeMetric.objects.filter(snapshot=snap)}
+    metrics = stored.rows_for(snap, [a.pk, b.pk, c.pk, d.pk])
     assert metrics[c.pk].degree == 3
     assert (metrics[d.pk].in_degree, metrics[d.pk].out_degree) == (1, 0)
     assert metrics[c.pk].holds_together is True  # only C links D to the rest
@@ -84,13 +88,13 @@ def test_recompute_runs_as_a_job_and_keeps_only_recent_snapshots(world, resident
     Tie.objects.all().delete()  # the job re-derives ties before analysing
     for _ in range(compute.KEEP_SNAPSHOTS + 1):
         job, started = recompute_start(viewer=world.viewer(world.manager_a))
-        assert started and job.status == JobStatus.DONE and job.kind == NETWORK_RECOMPUTE
+        assert started and job.status == JobStatus.DONE and job.kind == JobKind.NETWORK_RECOMPUTE
     assert job.result["snapshot"] == NetworkSnapshot.objects.first().public_id
     assert NetworkSnapshot.objects.count() == compute.KEEP_SNAPSHOTS
     snap = NetworkSnapshot.objects.first()
     # the resident, the group, their organisation, and organisation B (an isolate so far)
     assert (snap.summary["nodes"], snap.summary["isolates"]) == (4, 1)
-    assert NodeMetric.objects.filter(snapshot=snap).count() == 4
+    assert stored.read(snap, ["degree"])["degree"].size == 4
     assert Node.objects.filter(kind=NodeKind.RESIDENT).count() == 1
 
 
@@ -102,11 +106,66 @@ def test_only_admins_coordinators_and_analysts_start_a_recompute(world, persona)
         recompute_start(viewer=world.viewer(world.personas[persona]))
 
 
-def test_store_metrics_handles_missing_constraint(world):
-    a = _node(world, "Alone")
+def test_stored_metrics_read_back_per_node_whatever_the_order_given(world):
+    a, b = _node(world, "Alone"), _node(world, "Also alone")
     snap = NetworkSnapshot.objects.create(place=world.place, as_of=D(2025, 1, 1))
-    metrics = {name: np.zeros(1) for name in compute.METRIC_FIELDS}
-    metrics["constraint"] = np.array([np.nan])
-    compute.store_metrics(snap, np.array([a.pk]), metrics)
-    assert NodeMetric.objects.get(snapshot=snap).constraint is None
+    metrics = {name: np.zeros(2) for name in stored.METRIC_FIELDS}
+    metrics["constraint"] = np.array([0.25, np.nan])  # an isolate has no constraint
+    metrics["degree"] = np.array([7, 3])
+    metrics["holds_together"] = np.array([1.0, 0.0])
+    stored.store(snap, np.array([b.pk, a.pk]), metrics)  # not in id order
+    rows = stored.rows_for(snap, [a.pk, b.pk, 999_999])
+    assert set(rows) == {a.pk, b.pk}
+    assert (rows[b.pk].degree, rows[b.pk].constraint, rows[b.pk].holds_together) == (
+        7,
+        0.25,
+        True,
+    )
+    assert (rows[a.pk].degree, rows[a.pk].constraint, rows[a.pk].holds_together) == (
+        3,
+        None,
+        False,
+    )
     assert derive  # imported for side effects in other tests
+
+
+def test_pages_serve_the_last_finished_analysis_while_a_recompute_runs(world, network):
+    finished = NetworkSnapshot.objects.get(status=SnapshotStatus.DONE)
+    client = client_for(world.analyst)
+    seen = []
+
+    class Peek:
+        """Progress reporting that looks at the pages in the middle of the analysis."""
+
+        def set_message(self, text):
+            if text.startswith("Analysing"):
+                page = client.get(reverse("network:index"))
+                data = client.get(reverse("network:data")).json()
+                seen.append(
+                    (
+                        NetworkSnapshot.objects.filter(status=SnapshotStatus.RUNNING).count(),
+                        page.context["snapshot"].pk,
+                        len(page.context["rows"]),
+                        data["metrics_as_of"],
+                    )
+                )
+
+    newer = compute.snapshot_compute(world.place, progress=Peek())
+    assert seen == [(1, finished.pk, finished.summary["nodes"], finished.as_of.isoformat())]
+    assert client.get(reverse("network:index")).context["snapshot"].pk == newer.pk
+
+
+def test_a_failed_recompute_is_marked_and_the_last_result_stays(world, network, monkeypatch):
+    finished = NetworkSnapshot.objects.get(status=SnapshotStatus.DONE)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("igraph ran out of memory")
+
+    monkeypatch.setattr(compute, "analyse", broken)
+    with pytest.raises(RuntimeError):
+        compute.snapshot_compute(world.place)
+    assert list(NetworkSnapshot.objects.values_list("status", flat=True)) == [
+        SnapshotStatus.FAILED,
+        SnapshotStatus.DONE,
+    ]
+    assert latest_snapshot(world.viewer(world.analyst)) == finished

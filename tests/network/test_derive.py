@@ -227,3 +227,41 @@ def test_co_attendance_at_a_session_ties_the_organisations(world):
     }
     learning.Attendee.objects.filter(organisation=world.org_b).delete()
     assert not Tie.objects.filter(tie_type=TieType.CO_ATTENDANCE).exists()
+
+
+def test_co_attendance_recorded_and_withdrawn_through_the_learning_services(world):
+    """Attendees added with the learning app's services tie their organisations; taking
+    one off the list, then deleting the session, takes the ties away."""
+    sessions = pytest.importorskip("commonweave.learning.services.sessions")
+    viewer = world.viewer(world.manager_a)
+    session = sessions.session_create(
+        viewer=viewer, title="Connecting the Dots", held_on=datetime.date(2026, 3, 4)
+    )
+    sessions.attendee_add(viewer=viewer, session=session, name="Ann", organisation=world.org_a)
+    council = sessions.attendee_add(
+        viewer=viewer, session=session, name="Bo", organisation=world.org_b
+    )
+    sessions.attendee_add(
+        viewer=viewer, session=session, name="Cy", organisation_name="Oldham Foodbank"
+    )
+    ties = Tie.objects.filter(tie_type=TieType.CO_ATTENDANCE)
+    ends = {tuple(sorted([t.source_node.label, t.target_node.label])): t.started_on for t in ties}
+    assert ends == {
+        ("Oldham Foodbank", "Testford Connect"): datetime.date(2026, 3, 4),
+        ("Oldham Foodbank", "Testford Council"): datetime.date(2026, 3, 4),
+        ("Testford Connect", "Testford Council"): datetime.date(2026, 3, 4),
+    }
+    sessions.attendee_remove(viewer=viewer, attendee=council)
+    assert [sorted([t.source_node.label, t.target_node.label]) for t in ties.all()] == [
+        ["Oldham Foodbank", "Testford Connect"]
+    ]
+    session.refresh_from_db()
+    sessions.session_delete(viewer=viewer, session=session, version=session.version)
+    assert not ties.all().exists()
+
+
+def test_deleted_referral_removes_its_tie(world):
+    referral = _refer(world, world.worker_b, org=world.org_b)
+    assert Tie.objects.filter(source_key=f"referral:{referral.pk}").exists()
+    referral.delete()
+    assert not Tie.objects.filter(source_key=f"referral:{referral.pk}").exists()
