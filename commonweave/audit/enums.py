@@ -6,6 +6,7 @@ class Action(models.TextChoices):
     LIST = "list", "Listed"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
+    DELETE = "delete", "Removed"
     EXPORT = "export", "Exported"
     MERGE = "merge", "Merged"
     CONSENT = "consent", "Consent recorded"

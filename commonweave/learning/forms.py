@@ -266,7 +266,7 @@ class CardEditForm(Versioned, CardForm):
     pass
 
 
-class PartnershipForm(GovukForm):
+class PartnershipForm(Versioned, GovukForm):
     challenge = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     aims = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -388,6 +388,7 @@ class Partnership(models.Model):
     )
     partners = models.TextField("Partners outside the organisations listed here", blank=True)
     governance = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -403,6 +404,34 @@ class Partnership(models.Model):
     @property
     def aim_list(self):
         return [line.strip() for line in self.aims.splitlines() if line.strip()]
+
+
+class PartnershipChange(models.Model):
+    """History of the set-up: which parts changed, from what to what, by whom, when."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    # {field: [before, after]} for the parts that changed.
+    changes = models.JSONField(default=dict)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    # The order the page shows the parts in (PostgreSQL's jsonb does not keep key order).
+    PARTS = ("challenge", "aims", "values", "partners", "governance")
+
+    def __str__(self):
+        return f"Set-up changed ({', '.join(self.changes)})"
+
+    @property
+    def parts(self):
+        """[(part, before, after)] in the set-up's own order."""
+        order = {name: i for i, name in enumerate(self.PARTS)}
+        names = sorted(self.changes, key=lambda name: (order.get(name, len(order)), name))
+        return [(name, *self.changes[name]) for name in names]
 
 
 class PhaseChange(models.Model):
@@ -439,3 +468,40 @@ class SimilarityIndex(models.Model):
 
     def __str__(self):
         return f"Similarity index for place {self.place_id}"
+
+
+class SessionPack(models.Model):
+    """A session pack PDF built by a background job for the one who asked: a person, or an
+    organisation's API token. Only they may download it, once: the bytes are cleared when
+    it is sent and the row is purged at `expires_at` (a day), whichever comes first.
+    `named` keeps the residents the PDF names (their ids), so a download re-checks that
+    each may still be named: a consent withdrawn since makes the file unusable at once."""
+
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_token = models.ForeignKey(
+        "tenancy.ApiToken", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.BinaryField(default=b"")
+    named = models.JSONField(default=list)  # Resident pks shown in the PDF
+    stories = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(null=True)
+    downloaded_at = models.DateTimeField(null=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested_by__isnull=True)
+                ^ models.Q(requested_token__isnull=True),
+                name="session_pack_one_requester",
+            )
+        ]
+
+    def __str__(self):
+        return f"Session pack {self.job_id}"

@@ -56,3 +56,8 @@ def can_change_entry(viewer, entry) -> bool:
 
 def can_change_card(viewer, card) -> bool:
     return _admin_or_author(viewer, card)
+
+
+def can_change_partnership(viewer, _obj=None) -> bool:
+    # The set-up and phase are the place's own: its admins shape them.
+    return bool(viewer) and viewer.is_place_admin

@@ -37,6 +37,7 @@ from .models import (
     LevelChange,
     LogEntry,
     Partnership,
+    PartnershipChange,
     PhaseChange,
     Session,
     Story,
@@ -417,16 +418,26 @@ def log_search(viewer, *, q="", tag="", kind="", barrier=None):
             | Q(will_change__icontains=word)
             | Q(tags__name__icontains=word)
         )
-    return qs.distinct().prefetch_related("tags", "barriers").order_by("-created_at", "-pk")
+    return (
+        qs.distinct()
+        .select_related("organisation")
+        .prefetch_related("tags", "barriers")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def boards_for(viewer):
     require_staff(viewer)
-    return Board.objects.filter(place=viewer.place).annotate(card_count=Count("cards"))
+    return (
+        Board.objects.filter(place=viewer.place)
+        .select_related("session")
+        .annotate(card_count=Count("cards"))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def board_get(viewer, public_id):
-    return _get(Board.objects.all(), viewer, public_id)
+    return _get(Board.objects.select_related("session"), viewer, public_id)
 
 
 def card_get(viewer, board, card_id):
@@ -444,7 +455,11 @@ def card_with_votes(viewer, card):
 
 
 def log_entry_get(viewer, public_id):
-    return _get(LogEntry.objects.prefetch_related("tags", "barriers"), viewer, public_id)
+    return _get(
+        LogEntry.objects.select_related("organisation").prefetch_related("tags", "barriers"),
+        viewer,
+        public_id,
+    )
 
 
 def board_columns(board, viewer):
@@ -469,6 +484,12 @@ def board_columns(board, viewer):
 # --- the partnership ----------------------------------------------------------------------
 
 
+def organisations_of(viewer):
+    """The organisations in the viewer's place, by name."""
+    require_staff(viewer)
+    return Organisation.objects.filter(place=viewer.place).order_by("name")
+
+
 def partnership_for(viewer):
     require_staff(viewer)
     return Partnership.objects.filter(place=viewer.place).first() or Partnership(place=viewer.place)
@@ -477,3 +498,11 @@ def partnership_for(viewer):
 def phase_history(viewer):
     require_staff(viewer)
     return list(PhaseChange.objects.filter(place=viewer.place).select_related("changed_by"))
+
+
+def partnership_history(viewer):
+    """Every change of phase and of the set-up, newest first: [("phase" | "setup", change)]."""
+    require_staff(viewer)
+    phases = [("phase", c) for c in PhaseChange.objects.filter(place=viewer.place)]
+    setups = [("setup", c) for c in PartnershipChange.objects.filter(place=viewer.place)]
+    return sorted(phases + setups, key=lambda item: (item[1].at, item[1].pk), reverse=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import barriers, edits, other, sessions
+from .views import barriers, edits, other, packs, sessions
 
 app_name = "learning"
 urlpatterns = [
@@ -19,7 +19,9 @@ urlpatterns = [
     ),
     path("sessions/<str:public_id>/stories/", sessions.story_add, name="story_add"),
     path("sessions/<str:public_id>/pack/", sessions.session_pack, name="session_pack"),
-    path("sessions/<str:public_id>/pack.pdf", sessions.session_pack_pdf, name="session_pack_pdf"),
+    path("sessions/<str:public_id>/pack.pdf", packs.pack_start, name="session_pack_pdf"),
+    path("packs/<str:job_id>/", packs.pack_status, name="pack"),
+    path("packs/<str:job_id>/download/", packs.pack_download, name="pack_download"),
     path("stories/<str:public_id>/edit/", edits.story_edit, name="story_edit"),
     path("stories/<str:public_id>/delete/", edits.story_remove, name="story_remove"),
     path("barriers/", barriers.barrier_register, name="barriers"),

@@ -88,8 +88,18 @@ def learning(world):
 
 
 def test_learning_pages_are_accessible(page, world, learning):
+    from commonweave.learning import pack_jobs
+
+    # A built PDF pack waiting for its download, and a set-up change in the history.
+    pack, _ = pack_jobs.pack_start(
+        viewer=world.viewer(world.catalyst_a), session=learning["session"]
+    )
+    services.partnership_update(
+        viewer=world.viewer(world.manager_a), version=1, challenge="Loneliness after hospital"
+    )
     sign_in(page, world.catalyst_a.email)
     for path in [
+        f"/learning/packs/{pack.job.public_id}/",
         "/learning/",
         "/learning/sessions/",
         f"/learning/sessions/{learning['session'].public_id}/",
@@ -260,3 +270,25 @@ def test_votes_work_without_javascript(no_js_page, world, learning):
     page.page.get_by_role("button", name="Vote for Joint home visits").click()
     page.page.wait_for_load_state()
     assert "1 vote" in page.page.content()
+
+
+def test_the_pdf_pack_is_built_and_downloaded_once_without_javascript(no_js_page, world, learning):
+    page = no_js_page
+    sign_in(page, world.catalyst_a.email)
+    page.goto(f"/learning/sessions/{learning['session'].public_id}/")
+    page.page.get_by_role("button", name="Build the session pack as a PDF").click()
+    page.page.wait_for_load_state()
+    assert "/learning/packs/" in page.page.url
+    assert "The pack is ready to download" in page.page.content()
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Download the PDF").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == f"session-{learning['session'].public_id}.pdf"
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    # Once only: asking again says why and offers a new build.
+    page.page.get_by_role("button", name="Download the PDF").click()
+    page.page.wait_for_load_state()
+    content = page.page.content()
+    assert "The pack cannot be downloaded" in content and "downloaded already" in content
+    assert page.page.get_by_role("button", name="Build the pack again").is_visible()

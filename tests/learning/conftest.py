@@ -76,3 +76,29 @@ def set_share_consent(world, resident, organisation, given):
         method=ConsentMethod.VERBAL,
         wording="Can we share your record with the council?",
     )
+
+
+def pdf_via_job(client, session):
+    """Build the session's PDF pack as the page does (a background job: inline in tests),
+    check its progress page offers the download, and download it. Returns the PDF bytes."""
+    start = client.post(f"/learning/sessions/{session.public_id}/pack.pdf")
+    assert start.status_code == 302
+    page = client.get(start["Location"])
+    assert page.status_code == 200
+    assert "Download the PDF" in page.content.decode()
+    response = client.post(start["Location"] + "download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def api_pdf_via_job(client, session):
+    """The same through the API: start (202), poll, download. Returns the PDF bytes."""
+    start = client.post(f"/api/learning/sessions/{session.public_id}/pack-jobs")
+    assert start.status_code == 202
+    poll = client.get(f"/api/learning/pack-jobs/{start.json()['job_id']}").json()
+    assert (poll["status"], poll["ready"], poll["percent"]) == ("done", True, 100)
+    response = client.get(poll["download"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return response.content

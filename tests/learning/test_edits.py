@@ -84,9 +84,10 @@ def test_removing_a_session_takes_its_stories_and_attendees_but_keeps_barriers(w
     assert action.session is None
     events = list(AuditEvent.objects.order_by("pk")[before:])
     # The linked story names its resident; the session's own event carries no one.
-    assert [(e.resident_id, e.detail) for e in events] == [
-        (storied["resident"].public_id, {"story": "deleted"}),
-        ("", {"change": "deleted", "stories": 1, "attendees": 1}),
+    # Removals are logged as removals (the audit log's DELETE action), not as changes.
+    assert [(e.action, e.object_type, e.resident_id, e.detail) for e in events] == [
+        ("delete", "learning.story", storied["resident"].public_id, {"story": "deleted"}),
+        ("delete", "learning.session", "", {"stories": 1, "attendees": 1}),
     ]
 
 
@@ -97,12 +98,15 @@ def test_attendee_removal_is_audited(world, storied):
         name="Sam Ward",
         organisation_name="Ward 7",
     )
+    attendee_id = attendee.pk
     services.attendee_remove(viewer=world.viewer(world.worker_b), attendee=attendee)
     assert storied["session"].attendees.count() == 0
     event = AuditEvent.objects.latest("pk")
-    assert (event.object_id, event.detail) == (
-        storied["session"].public_id,
-        {"change": "attendee removed"},
+    assert (event.action, event.object_type, event.object_id, event.detail) == (
+        "delete",
+        "learning.attendee",
+        str(attendee_id),
+        {"session": storied["session"].public_id},
     )
     assert "Sam" not in str(event.detail)
 
@@ -194,7 +198,8 @@ def test_story_withdrawal_removes_its_cases_and_is_audited(world, storied):
     services.story_delete(viewer=world.viewer(world.catalyst_a), story=story, version=1)
     assert selectors.case_counts([barrier.pk]) == {barrier.pk: 0}
     event = AuditEvent.objects.latest("pk")
-    assert (event.resident_id, event.detail) == (
+    assert (event.action, event.resident_id, event.detail) == (
+        "delete",
         storied["resident"].public_id,
         {"story": "deleted"},
     )

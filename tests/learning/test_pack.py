@@ -10,7 +10,13 @@ from commonweave.tenancy.enums import Role
 from commonweave.tenancy.tokens import issue_api_token
 from tests.api.conftest import token_client
 
-from .conftest import RESIDENT_NAME, set_share_consent, set_story_consent
+from .conftest import (
+    RESIDENT_NAME,
+    api_pdf_via_job,
+    pdf_via_job,
+    set_share_consent,
+    set_story_consent,
+)
 from .test_pages import _pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -28,20 +34,17 @@ def _attend(world, storied, *, organisation=None, outside=""):
 
 
 def _packs(client, storied):
-    """The pack as the page gives it (HTML, PDF text)."""
+    """The pack as the pages give it (HTML at once; the PDF built by a job): (HTML, PDF text)."""
     base = f"/learning/sessions/{storied['session'].public_id}/"
     html = client.get(base + "pack/").content.decode()
-    pdf = _pdf_text(client.get(base + "pack.pdf").content)
+    pdf = _pdf_text(pdf_via_job(client, storied["session"]))
     return html, pdf
 
 
 def _api_packs(client, storied):
-    base = f"/api/learning/sessions/{storied['session'].public_id}/pack"
-    html = client.get(base, format="html")
-    pdf = client.get(base)
-    assert (html.status_code, pdf.status_code) == (200, 200)
-    assert pdf["Content-Type"] == "application/pdf"
-    return html.content.decode(), _pdf_text(pdf.content)
+    html = client.get(f"/api/learning/sessions/{storied['session'].public_id}/pack")
+    assert html.status_code == 200
+    return html.content.decode(), _pdf_text(api_pdf_via_job(client, storied["session"]))
 
 
 def _named(texts):
@@ -114,3 +117,4 @@ def test_pack_api_applies_the_same_rule(world, storied):
     )
     url = f"/api/learning/sessions/{storied['session'].public_id}/pack"
     assert other.get(url).status_code == 404
+    assert other.post(url + "-jobs").status_code == 404

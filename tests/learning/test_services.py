@@ -326,8 +326,13 @@ def test_partnership_set_up_and_phase_history(world):
         services.partnership_set_phase(viewer=world.viewer(world.worker_b), phase=Phase.DESIGN)
     partnership = selectors.partnership_for(admin)
     assert partnership.value_list == ["Connection", "Accountability", "Power sharing", "Trust"]
+    with pytest.raises(Http404):
+        services.partnership_update(
+            viewer=world.viewer(world.worker_b), version=1, challenge="Not theirs to change"
+        )
     services.partnership_update(
         viewer=admin,
+        version=1,
         challenge="Loneliness after hospital",
         aims="Connected streets\nFewer readmissions",
         values="Connection\nAccountability\nPower sharing\nTrust\nCuriosity",
@@ -343,6 +348,20 @@ def test_partnership_set_up_and_phase_history(world):
         (Phase.DISCOVERY, Phase.DESIGN),
     ]
     assert selectors.partnership_for(admin).value_list[-1] == "Curiosity"
+    # A set-up edit from an older version saves nothing; one from the current version is
+    # kept in the history with what each part was before.
+    with pytest.raises(services.Conflict):
+        services.partnership_update(viewer=admin, version=1, governance="Stale")
+    services.partnership_update(
+        viewer=admin, version=2, governance="Quarterly, chaired by residents"
+    )
+    history = selectors.partnership_history(admin)
+    assert [kind for kind, _ in history] == ["setup", "phase", "phase", "setup"]
+    assert history[0][1].changes == {
+        "governance": ["Monthly board with residents", "Quarterly, chaired by residents"]
+    }
+    assert history[-1][1].changes["challenge"] == ["", "Loneliness after hospital"]
+    assert selectors.partnership_for(admin).version == 3
 
 
 def test_outsiders_find_nothing(world, storied):

@@ -1,4 +1,5 @@
-"""The learning API: sessions, stories, barriers and actions, under /api/learning/.
+"""The learning API under /api/learning/: sessions, stories, barriers and actions, the
+learning log, review boards, the partnership's set-up and session packs.
 
 Same selectors and services as the pages, so the same rules: staff of the place (any
 role, or an organisation's token) see sessions, barriers and actions; a story names its
@@ -11,4 +12,5 @@ from ninja import Router
 
 router = Router(tags=["Learning"])
 
-from . import actions, barriers, sessions  # noqa: E402, F401  (they register on the router)
+# They register on the router.
+from . import actions, barriers, boards, log, packs, partnership, sessions  # noqa: E402, F401

@@ -5,7 +5,8 @@ import functools
 from django.utils import timezone
 from ninja.responses import Status
 
-from .. import selectors
+from .. import rules, selectors
+from ..enums import Column
 from ..services import Conflict
 
 CONFLICT_MESSAGE = (
@@ -113,6 +114,122 @@ def barrier_out(viewer, barrier):
         ],
         "stories": stories_out(viewer, stories),
         "actions": [action_out(a, today) for a in actions],
+    }
+
+
+def log_entry_out(viewer, entry):
+    return {
+        "public_id": entry.public_id,
+        "version": entry.version,
+        "kind": entry.kind,
+        "title": entry.title,
+        "body": entry.body,
+        "tried": entry.tried,
+        "happened": entry.happened,
+        "learnt": entry.learnt,
+        "will_change": entry.will_change,
+        "tags": [t.name for t in entry.tags.all()],
+        "barriers": [{"public_id": b.public_id, "title": b.title} for b in entry.barriers.all()],
+        "organisation": {"id": entry.organisation_id, "name": entry.organisation.name}
+        if entry.organisation_id
+        else None,
+        "created_at": entry.created_at,
+        "can_change": rules.can_change_entry(viewer, entry),
+    }
+
+
+def card_out(viewer, card):
+    """A card with .vote_count and .voted (from selectors.board_columns/card_with_votes)."""
+    return {
+        "id": card.pk,
+        "version": card.version,
+        "column": card.column,
+        "text": card.text,
+        "votes": card.vote_count,
+        "voted": card.voted,
+        "can_change": rules.can_change_card(viewer, card),
+        "created_at": card.created_at,
+    }
+
+
+def board_summary(board):
+    return {
+        "public_id": board.public_id,
+        "title": board.title,
+        "session_id": board.session.public_id if board.session_id else None,
+        "cards": board.card_count,
+        "created_at": board.created_at,
+    }
+
+
+def board_out(viewer, board):
+    return {
+        "public_id": board.public_id,
+        "title": board.title,
+        "session_id": board.session.public_id if board.session_id else None,
+        "created_at": board.created_at,
+        "columns": [
+            {
+                "column": column.value,
+                "label": Column(column).label,
+                "cards": [card_out(viewer, card) for card in cards],
+            }
+            for column, cards in selectors.board_columns(board, viewer)
+        ],
+    }
+
+
+def partnership_out(viewer):
+    partnership = selectors.partnership_for(viewer)
+    place = viewer.place
+    place.refresh_from_db(fields=["phase"])
+    history = []
+    for kind, change in selectors.partnership_history(viewer):
+        if kind == "phase":
+            history.append(
+                {
+                    "kind": kind,
+                    "at": change.at,
+                    "from_phase": change.from_phase,
+                    "to_phase": change.to_phase,
+                    "note": change.note,
+                }
+            )
+        else:
+            history.append({"kind": kind, "at": change.at, "changes": change.changes})
+    return {
+        "version": partnership.version,
+        "phase": place.phase,
+        "phase_label": place.get_phase_display(),
+        "challenge": partnership.challenge,
+        "aims": partnership.aim_list,
+        "values": partnership.value_list,
+        "partners": partnership.partners,
+        "governance": partnership.governance,
+        "organisations": [
+            {"id": o.pk, "name": o.name, "kind": o.kind} for o in selectors.organisations_of(viewer)
+        ],
+        "updated_at": partnership.updated_at,
+        "can_change": rules.can_change_partnership(viewer),
+        "history": history,
+    }
+
+
+def pack_job_out(pack):
+    from ..pack_jobs import pack_ready
+
+    job = pack.job
+    ready = bool(pack_ready(pack))
+    return {
+        "job_id": job.public_id,
+        "session_id": pack.session.public_id,
+        "status": job.status,
+        "percent": job.percent,
+        "message": job.message,
+        "ready": ready,
+        "downloaded": pack.downloaded_at is not None,
+        "expires_at": pack.expires_at,
+        "download": f"/api/learning/pack-jobs/{job.public_id}/pdf" if ready else None,
     }
 
 

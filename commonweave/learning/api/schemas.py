@@ -1,13 +1,16 @@
 """What the learning API accepts and returns."""
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from commonweave.api.schemas import Input, Text, Versioned
+from commonweave.jobs.enums import JobStatus
+from commonweave.tenancy.enums import OrganisationKind, Phase
 
-from ..enums import ActionStatus, Level, Quadrant
+from ..enums import ActionStatus, Column, EntryKind, Level, Quadrant
 
 
 class Named(Schema):
@@ -252,3 +255,231 @@ class ConflictOut(Schema):
     detail: str
     version: int = Field(description="The version saved now: redo your change on top of it")
     current: dict
+
+
+# --- the learning log ---------------------------------------------------------------------
+
+
+def _one_line(value):
+    if "\n" in value or "\r" in value or "," in value:
+        raise ValueError("One item each, without commas or line breaks")
+    return value
+
+
+def _lines_only(value):
+    if "\n" in value or "\r" in value:
+        raise ValueError("One item each, without line breaks")
+    return value
+
+
+Tag = Annotated[Text(60, required=True), AfterValidator(_one_line)]
+Line = Annotated[Text(500, required=True), AfterValidator(_lines_only)]
+
+
+class BarrierRef(Schema):
+    public_id: str
+    title: str
+
+
+class LogEntryOut(Schema):
+    public_id: str
+    version: int
+    kind: EntryKind
+    title: str
+    body: str = Field(description="A reflection's words")
+    tried: str = Field(description="A cycle: what we tried")
+    happened: str = Field(description="A cycle: what happened")
+    learnt: str = Field(description="A cycle: what we learnt")
+    will_change: str = Field(description="A cycle: what we will change")
+    tags: list[str]
+    barriers: list[BarrierRef]
+    organisation: Named | None
+    created_at: datetime
+    can_change: bool = Field(description="Whether you may change or remove it")
+
+
+class LogEntryPage(Schema):
+    items: list[LogEntryOut]
+    count: int
+    page: int
+    pages: int
+
+
+class LogFilters(Schema):
+    q: str = Field("", max_length=200, description="Words to find, anywhere in the entry")
+    tag: str = Field("", max_length=60, description="Only entries with this theme")
+    kind: EntryKind | None = None
+    barrier_id: str = Field("", max_length=12, description="Only entries about this barrier")
+
+
+class LogEntryIn(Input):
+    """A reflection needs `body`; a test-and-learn cycle needs `tried` and `learnt`."""
+
+    kind: EntryKind
+    title: Text(200, required=True)
+    body: Text(20000) = ""
+    tried: Text(20000) = ""
+    happened: Text(20000) = ""
+    learnt: Text(20000) = ""
+    will_change: Text(20000) = ""
+    tags: list[Tag] = Field([], max_length=20, description="Themes, e.g. discharge")
+    barrier_ids: list[Text(12, required=True)] = Field([], max_length=50)
+
+
+class LogEntryPatch(Versioned):
+    """Any of the fields; what is left out stays as it is."""
+
+    kind: EntryKind = None
+    title: Text(200, required=True) = None
+    body: Text(20000) = None
+    tried: Text(20000) = None
+    happened: Text(20000) = None
+    learnt: Text(20000) = None
+    will_change: Text(20000) = None
+    tags: list[Tag] = Field(None, max_length=20)
+    barrier_ids: list[Text(12, required=True)] = Field(None, max_length=50)
+
+    _present = field_validator(
+        "kind",
+        "title",
+        "body",
+        "tried",
+        "happened",
+        "learnt",
+        "will_change",
+        "tags",
+        "barrier_ids",
+        mode="before",
+    )(_not_null)
+
+
+# --- Keep / Amplify / Discard / Create boards ---------------------------------------------
+
+
+class CardOut(Schema):
+    id: int
+    version: int
+    column: Column
+    text: str
+    votes: int = Field(description="Votes are counts of staff, shown as they are")
+    voted: bool = Field(description="Whether you vote for it (always false for a token)")
+    can_change: bool
+    created_at: datetime
+
+
+class ColumnOut(Schema):
+    column: Column
+    label: str
+    cards: list[CardOut] = Field(description="Most votes first")
+
+
+class BoardSummary(Schema):
+    public_id: str
+    title: str
+    session_id: str | None
+    cards: int
+    created_at: datetime
+
+
+class BoardPage(Schema):
+    items: list[BoardSummary]
+    count: int
+    page: int
+    pages: int
+
+
+class BoardOut(Schema):
+    public_id: str
+    title: str
+    session_id: str | None
+    created_at: datetime
+    columns: list[ColumnOut]
+
+
+class BoardIn(Input):
+    title: Text(200, required=True)
+    session_id: Text(12) = Field("", description="The session it reviews, if any")
+
+
+class CardIn(Input):
+    column: Column
+    text: Text(500, required=True)
+
+
+class CardPatch(Versioned):
+    """Move a card or change its words (its author or a place admin). New words clear
+    its votes: people voted for what it said."""
+
+    column: Column = None
+    text: Text(500, required=True) = None
+
+    _present = field_validator("column", "text", mode="before")(_not_null)
+
+
+# --- the partnership ----------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: OrganisationKind
+
+
+class PartnershipChangeOut(Schema):
+    kind: Literal["phase", "setup"]
+    at: datetime
+    from_phase: Phase | None = None
+    to_phase: Phase | None = None
+    note: str = ""
+    changes: dict[str, list[str]] | None = Field(
+        None, description="A set-up change: {part: [before, after]}"
+    )
+
+
+class PartnershipOut(Schema):
+    version: int
+    phase: Phase
+    phase_label: str
+    challenge: str
+    aims: list[str] = Field(description="Broad aims, not fixed targets")
+    values: list[str]
+    partners: str = Field(description="Partners beyond the organisations listed")
+    governance: str
+    organisations: list[OrganisationOut]
+    updated_at: datetime
+    can_change: bool = Field(description="Place admins change the set-up and phase")
+    history: list[PartnershipChangeOut] = Field(description="Newest first")
+
+
+class PartnershipPatch(Versioned):
+    """Any of the parts; what is left out stays as it is. Place admins only."""
+
+    challenge: Text(5000) = None
+    aims: list[Line] = Field(None, max_length=30)
+    values: list[Line] = Field(None, max_length=30)
+    partners: Text(5000) = None
+    governance: Text(5000) = None
+
+    _present = field_validator(
+        "challenge", "aims", "values", "partners", "governance", mode="before"
+    )(_not_null)
+
+
+class PhaseIn(Input):
+    phase: Phase
+    note: Text(2000) = Field("", description="Why now")
+
+
+# --- the session pack PDF -----------------------------------------------------------------
+
+
+class PackJobOut(Schema):
+    job_id: str
+    session_id: str
+    status: JobStatus
+    percent: int | None = Field(description="Null while the size of the work is not known")
+    message: str
+    ready: bool = Field(description="Built and not yet downloaded: GET the `download` address")
+    downloaded: bool
+    expires_at: datetime = Field(description="When it is deleted if not downloaded")
+    download: str | None = Field(description="The address of the PDF, once ready")

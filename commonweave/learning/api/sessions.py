@@ -91,19 +91,14 @@ def session_delete(request, public_id: str, version: int):
     return Status(204, None)
 
 
-@router.get("/learning/sessions/{public_id}/pack", response={200: None, **NOT_FOUND})
-def session_pack(request, public_id: str, format: Query[Literal["html", "pdf"]] = "pdf"):  # noqa: A002
-    """The session pack as PDF (or accessible HTML). It names a resident only where they
-    agreed to their story being used and every organisation at the session may see them."""
+@router.get("/learning/sessions/{public_id}/pack", response={200: None, **BAD})
+def session_pack(request, public_id: str, format: Query[Literal["html"]] = "html"):  # noqa: A002
+    """The session pack as an accessible HTML page, made at once. It names a resident only
+    where they agreed to their story being used and every organisation at the session may
+    see them. (The PDF is built in the background: POST .../pack-jobs.)"""
     viewer = request.auth
     session = selectors.session_get(viewer, public_id)
-    if format == "html":
-        response = HttpResponse(pack_export(viewer, session, fmt="html"))
-    else:
-        response = HttpResponse(
-            pack_export(viewer, session, fmt="pdf"), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="session-{session.public_id}.pdf"'
+    response = HttpResponse(pack_export(viewer, session))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -13,8 +13,10 @@ from ._common import allowed, check_version, clean, guarded_update, own_place, r
 
 
 def _tags(place, raw):
+    """Themes from "a, b" (a form) or ["a", "b"] (the API): trimmed, lower case, once each."""
+    parts = (raw or "").split(",") if isinstance(raw, str) else raw
     names = []
-    for part in (raw or "").split(","):
+    for part in parts:
         name = " ".join(part.split()).lower()[:60]
         if name and name not in names:
             names.append(name)
@@ -162,14 +164,18 @@ def card_delete(*, viewer, card, version) -> None:
 
 
 @transaction.atomic
-def card_vote(*, viewer, card) -> bool:
-    """Toggle the viewer's vote on a card; returns True if they now vote for it."""
+def card_vote(*, viewer, card, vote=None) -> bool:
+    """Vote for a card (`vote=True`), take the vote back (False) or toggle it (None).
+    One vote per person per card; returns True if they now vote for it."""
     require_staff(viewer)
     own_place(viewer, card.board)
     if viewer.user is None:
         raise ValidationError({"card": "Votes come from people, not systems"})
-    deleted, _ = Vote.objects.filter(card=card, user=viewer.user).delete()
-    if deleted:
-        return False
-    Vote.objects.create(card=card, user=viewer.user)
-    return True
+    mine = Vote.objects.filter(card=card, user=viewer.user)
+    if vote is None:
+        vote = not mine.exists()
+    if not vote:
+        mine.delete()
+    else:
+        Vote.objects.get_or_create(card=card, user=viewer.user)
+    return vote

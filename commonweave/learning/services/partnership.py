@@ -1,33 +1,43 @@
-"""The partnership's set-up and its phase, with the history of phase changes."""
+"""The partnership's set-up and its phase, each with the history of its changes."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from commonweave.tenancy.enums import Phase
 from commonweave.tenancy.models import Organisation
 
-from ..models import Partnership, PhaseChange
+from .. import rules
+from ..models import Partnership, PartnershipChange, PhaseChange
 from ..selectors import require_staff
-from ._common import clean
+from ._common import allowed, clean, guarded_update
+
+SETUP_FIELDS = PartnershipChange.PARTS
 
 
 @transaction.atomic
-def partnership_update(*, viewer, challenge, aims, values, partners, governance) -> Partnership:
-    """Place admins shape the partnership's set-up."""
+def partnership_update(*, viewer, version, **parts) -> Partnership:
+    """Change the set-up (place admins). Parts left out (or None) stay as they are; the
+    change is guarded by `version` (Conflict if someone saved since).
+    Side effects: a PartnershipChange with each changed part's before and after."""
     require_staff(viewer)
-    if not viewer.is_place_admin:
-        raise Http404
-    partnership, _ = Partnership.objects.select_for_update().get_or_create(place=viewer.place)
-    partnership.challenge = clean(challenge)
-    partnership.aims = clean(aims)
-    partnership.values = clean(values)
-    partnership.partners = clean(partners)
-    partnership.governance = clean(governance)
-    partnership.updated_by = viewer.user
-    partnership.updated_at = timezone.now()
-    partnership.save()
+    allowed(rules.can_change_partnership, viewer, None)
+    unknown = set(parts) - set(SETUP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown parts: {sorted(unknown)}")
+    partnership, _ = Partnership.objects.get_or_create(place=viewer.place)
+    wanted = {name: clean(value) for name, value in parts.items() if value is not None}
+    changed = {k: v for k, v in wanted.items() if getattr(partnership, k) != v}
+    before = {k: getattr(partnership, k) for k in changed}
+    now = timezone.now()
+    guarded_update(partnership, version, **changed, updated_by=viewer.user, updated_at=now)
+    if changed:
+        PartnershipChange.objects.create(
+            place=viewer.place,
+            changes={k: [before[k], changed[k]] for k in changed},
+            changed_by=viewer.user,
+            at=now,
+        )
     return partnership
 
 
@@ -35,8 +45,7 @@ def partnership_update(*, viewer, challenge, aims, values, partners, governance)
 def partnership_set_phase(*, viewer, phase, note="") -> PhaseChange:
     """Move the place to a phase; the history of changes is kept here."""
     require_staff(viewer)
-    if not viewer.is_place_admin:
-        raise Http404
+    allowed(rules.can_change_partnership, viewer, None)
     if phase not in Phase.values:
         raise ValidationError({"phase": "Choose a phase"})
     place = viewer.place

@@ -92,11 +92,7 @@ def session_delete(*, viewer, session, version) -> dict:
         _story_remove(viewer, story)
     summary = {"stories": len(stories), "attendees": attendees}
     audit_record(
-        viewer=viewer,
-        action=AuditAction.UPDATE,
-        purpose=Purpose.ADMIN,
-        obj=session,
-        detail={"change": "deleted", **summary},
+        viewer=viewer, action=AuditAction.DELETE, purpose=Purpose.ADMIN, obj=session, detail=summary
     )
     session.delete()
     return summary
@@ -129,16 +125,16 @@ def attendee_add(
 
 @transaction.atomic
 def attendee_remove(*, viewer, attendee) -> None:
-    """Take someone off a session's list (a name is personal data: audited)."""
+    """Take someone off a session's list (a name is personal data: audited, by id)."""
     require_staff(viewer)
     own_place(viewer, attendee.session)
     allowed(rules.can_edit_session, viewer, attendee.session)
     audit_record(
         viewer=viewer,
-        action=AuditAction.UPDATE,
+        action=AuditAction.DELETE,
         purpose=Purpose.ADMIN,
-        obj=attendee.session,
-        detail={"change": "attendee removed"},
+        obj=attendee,
+        detail={"session": attendee.session.public_id},
     )
     attendee.delete()
 
@@ -160,10 +156,13 @@ def _consented_resident(viewer, public_id):
     return resident
 
 
+_STORY_AUDIT = {"linked": AuditAction.CREATE, "deleted": AuditAction.DELETE}
+
+
 def _audit_story(viewer, story, resident, change):
     audit_record(
         viewer=viewer,
-        action=AuditAction.CREATE if change == "linked" else AuditAction.UPDATE,
+        action=_STORY_AUDIT.get(change, AuditAction.UPDATE),
         purpose=Purpose.CASEWORK,
         obj=story,
         resident=resident,

@@ -21,7 +21,7 @@ from ..forms import (
     apply_errors,
 )
 from ..models import Barrier
-from ._common import paginate, staff
+from ._common import CONFLICT_MESSAGE, paginate, staff
 
 
 @login_required
@@ -212,54 +212,75 @@ def card_vote(request, public_id, card_id):
     return redirect("learning:board_detail", board.public_id)
 
 
+SETUP_LABELS = {
+    "challenge": "Challenge",
+    "aims": "Aims",
+    "values": "Values",
+    "partners": "Partners",
+    "governance": "Governance",
+}
+
+
 @login_required
 def partnership(request):
+    """The set-up and phase for everyone in the place; place admins change them. A set-up
+    saved by someone else meanwhile is not overwritten: the form comes back (409) with
+    what this person typed, on top of the current version."""
     viewer = staff(request)
     current = selectors.partnership_for(viewer)
     edit_form = phase_form = None
-    if viewer.is_place_admin:
+    which = request.POST.get("form")
+    status = 200
+    if rules.can_change_partnership(viewer):
         edit_form = PartnershipForm(
-            request.POST if request.POST.get("form") == "setup" else None,
-            initial={
-                "challenge": current.challenge,
-                "aims": current.aims,
-                "values": current.values,
-                "partners": current.partners,
-                "governance": current.governance,
-            },
+            request.POST if which == "setup" else None,
+            initial={name: getattr(current, name) for name in SETUP_LABELS}
+            | {"version": current.version},
             prefix="setup",
         )
         phase_form = PhaseForm(
-            request.POST if request.POST.get("form") == "phase" else None,
+            request.POST if which == "phase" else None,
             initial={"phase": viewer.place.phase},
             prefix="phase",
         )
     if request.method == "POST":
-        if not viewer.is_place_admin:
+        if not rules.can_change_partnership(viewer):
             raise Http404
-        form = edit_form if request.POST.get("form") == "setup" else phase_form
+        form = edit_form if which == "setup" else phase_form
+        status = 400
         if form.is_valid():
             try:
                 if form is edit_form:
                     services.partnership_update(viewer=viewer, **form.cleaned_data)
                 else:
                     services.partnership_set_phase(viewer=viewer, **form.cleaned_data)
+            except services.Conflict as conflict:
+                current = conflict.current
+                data = request.POST.copy()
+                data[edit_form.add_prefix("version")] = str(current.version)
+                edit_form = PartnershipForm(data, prefix="setup")
+                edit_form.is_valid()
+                edit_form.add_error(None, CONFLICT_MESSAGE)
+                status = 409
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 messages.success(request, "Partnership updated")
                 return redirect("learning:partnership")
     viewer.place.refresh_from_db(fields=["phase"])
-    return render(
+    response = render(
         request,
         "learning/partnership.html",
         {
             "partnership": current,
             "organisations": services.organisations_in(viewer),
-            "history": selectors.phase_history(viewer),
+            "history": selectors.partnership_history(viewer),
+            "labels": SETUP_LABELS,
             "edit_form": edit_form,
             "phase_form": phase_form,
             "place": viewer.place,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+    response["Cache-Control"] = "no-store"
+    return response

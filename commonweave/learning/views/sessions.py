@@ -153,19 +153,10 @@ def story_add(request, public_id):
 @never_cache
 @login_required
 def session_pack(request, public_id):
+    """The pack as an accessible web page, made at once (the PDF is built in the background:
+    views.packs)."""
     viewer = staff(request)
     session = selectors.session_get(viewer, public_id)
-    response = HttpResponse(pack_export(viewer, session, fmt="html"))
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@never_cache
-@login_required
-def session_pack_pdf(request, public_id):
-    viewer = staff(request)
-    session = selectors.session_get(viewer, public_id)
-    response = HttpResponse(pack_export(viewer, session, fmt="pdf"), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="session-{session.public_id}.pdf"'
+    response = HttpResponse(pack_export(viewer, session))
     response["Cache-Control"] = "no-store"
     return response
