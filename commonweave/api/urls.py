@@ -34,3 +34,5 @@ api.add_router("/", insights_router)
 api.add_router("/", "commonweave.wellbeing.api.router")  # issue 3: life map, check-ins, scores
 api.add_router("/", "commonweave.learning.api.router")  # issue 6: sessions, barriers, actions
 api.add_router("/", "commonweave.network.api.router")  # issue 5: nodes, ties, metrics, GraphML/GEXF
+# issue 4: directory entries, connections, referrals to services, imports
+api.add_router("/", "commonweave.directory.staff_api.router")
