@@ -6,6 +6,7 @@ then prints one JSON line per measurement:
 
 * {"name": "network_generate", "seconds"}
 * {"name": "network_recompute", "nodes", "ties", "seconds", "igraph_seconds", "ratio",
+   "pivots", "betweenness_error", "betweenness_top",
    "target_seconds": 60, "target_ratio": 1.5, "status", ...}: the full recompute (re-derive
    ties, load them from the database, analyse, store the metrics of 200,000 nodes) against
    the same igraph calls made directly on the same graph already in memory, in the same
@@ -124,12 +125,13 @@ def build_place(name, n, m, rng):
     return place, analyst
 
 
-def direct_igraph(graph, pivots, seed):
+def direct_igraph(graph, seed):
     """The igraph calls the recompute makes (analysis.analyse), straight on arrays already
-    in memory: the same graphs, the same weighted-or-not choice, the same sampled sources."""
+    in memory: the same graphs, the same weighted-or-not choice, the same number of sampled
+    sources (analysis.pivots_for) drawn the same way."""
     import igraph as ig
 
-    from commonweave.network.analysis import EXACT_LIMIT, HOP_PIVOTS
+    from commonweave.network.analysis import EXACT_LIMIT, HOP_PIVOTS, PIVOTS, pivots_for
 
     began = time.perf_counter()
     g = ig.Graph(n=graph.n, edges=np.column_stack([graph.src, graph.dst]), directed=False)
@@ -172,8 +174,10 @@ def direct_igraph(graph, pivots, seed):
         size = int(sizes[comp_id])
         members = np.flatnonzero(membership == comp_id).tolist()
         comp = g.induced_subgraph(members, implementation="create_from_scratch")
-        sources = sorted(rng.choice(size, size=min(pivots, size), replace=False).tolist())
-        comp.betweenness(directed=False, weights=inverse(comp), sources=sources)
+        k = pivots_for(size, comp.ecount(), weighted=weighted)
+        order = rng.permutation(size)
+        comp.betweenness(directed=False, weights=inverse(comp), sources=order[:k].tolist())
+        sources = order[: size if k >= size else min(k, PIVOTS)].tolist()
         comp.distances(source=sources, weights=inverse(comp))
         if weighted:
             comp.distances(source=sources[:HOP_PIVOTS])
@@ -231,15 +235,15 @@ def main(argv=None):
         # place; then the baseline gets the very graph the recompute will load.
         derive.sync_ties(place)
         _, graph = compute.load_graph(place, datetime.date.today())  # noqa: DTZ011
-        direct = [_timed(lambda: direct_igraph(graph, analysis.PIVOTS, seed=0))]
+        direct = [_timed(lambda: direct_igraph(graph, seed=0))]
         recompute = _timed(
             lambda: (
                 derive.sync_ties(place),
-                compute.snapshot_compute(place, pivots=analysis.PIVOTS, exact_limit=20_000),
+                compute.snapshot_compute(place, exact_limit=analysis.EXACT_LIMIT),
             )
         )
         snapshot = recompute["value"][1]
-        direct.append(_timed(lambda: direct_igraph(graph, analysis.PIVOTS, seed=0)))
+        direct.append(_timed(lambda: direct_igraph(graph, seed=0)))
         recompute_s = recompute["wall"]
         igraph_s = statistics.mean(d["wall"] for d in direct)
         igraph_cpu = statistics.mean(d["cpu"] for d in direct)
@@ -257,7 +261,9 @@ def main(argv=None):
                 "cpu_igraph_seconds": round(igraph_cpu, 2),
                 "cpu_ratio": round(recompute["cpu"] / igraph_cpu, 2),
                 "sampled": snapshot.summary["sampled"],
-                "betweenness_error": snapshot.summary["betweenness_error"],
+                "pivots": snapshot.summary["pivots"],
+                "betweenness_error": round(snapshot.summary["betweenness_error"], 4),
+                "betweenness_top": round(snapshot.summary["betweenness_top"], 4),
                 "target_seconds": RECOMPUTE_TARGET_S,
                 "target_ratio": RATIO_TARGET,
                 "status": "ok"

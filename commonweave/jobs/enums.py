@@ -21,3 +21,4 @@ class JobKind(models.TextChoices):
     DIRECTORY_IMPORT = "directory_import", "Import into the directory"
     WELLBEING_EXPORT = "wellbeing_export", "Build a wellbeing scores export"
     LEARNING_PACK = "learning_pack", "Build a session pack"
+    NETWORK_SURVEY_IMPORT = "network_survey_import", "Import a network survey"

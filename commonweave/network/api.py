@@ -2,6 +2,9 @@
 whole network as GraphML or GEXF for Gephi. Same selectors and privacy as the pages:
 anyone with a role in the place (or an organisation's token); residents by pseudonym.
 
+Network surveys (/api/network/surveys) are imported as on the survey page: check, choose
+for the names not in the network, then a background job; poll for progress and the report.
+
 A resident's own network (/api/network/residents/{id}/own-network) follows the record's
 rules instead: only the holding organisation's caseworkers (full access); anyone else gets
 the 404 of a record that does not exist. Reading it writes one audited VIEW; changes are
@@ -9,6 +12,7 @@ audited by the services.
 """
 
 from datetime import date
+from typing import Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema
@@ -20,8 +24,9 @@ from commonweave.api.schemas import Detail, Errors, Input, Text
 from commonweave.insights.export import csv_response
 from commonweave.people.access import Access, resident_get, resident_open
 
-from . import export, own_network, selectors
-from .enums import Closeness, MemberKind
+from . import export, own_network, selectors, survey
+from .enums import Closeness, MemberKind, SurveyState
+from .services import can_record_ties
 
 router = Router(tags=["Network"])
 MAX_SIZE = 5000
@@ -72,6 +77,9 @@ class TiesPage(Schema):
 class MetricsOut(Schema):
     as_of: str | None
     summary: dict
+    betweenness_statement: str | None = Field(
+        None, description="How sure the estimate of betweenness is, in words (when sampled)"
+    )
 
 
 def _viewer(request):
@@ -131,12 +139,20 @@ def ties_csv(request, as_of: date | None = None):
 @router.get("/network/metrics", response={200: MetricsOut, 404: Detail}, summary="Network measures")
 def metrics(request):
     """Whole-network measures of the latest analysis: size, density, components, isolates,
-    reciprocity, diameter, path length, communities, modularity, growth."""
+    reciprocity, diameter, path length, communities, modularity, growth. In a network too
+    large to work betweenness out exactly, `summary` has `pivots` (starting points
+    sampled), `betweenness_error` (every node's value is within it, with probability
+    `confidence`) and `betweenness_top`, and `betweenness_statement` says so in words;
+    each node's own margin is its `betweenness_error` metric."""
     viewer = _viewer(request)
     snapshot = selectors.latest_snapshot(viewer)
     if snapshot is None:
         return {"as_of": None, "summary": {}}
-    return {"as_of": snapshot.as_of.isoformat(), "summary": snapshot.summary}
+    return {
+        "as_of": snapshot.as_of.isoformat(),
+        "summary": snapshot.summary,
+        "betweenness_statement": selectors.betweenness_statement(snapshot.summary),
+    }
 
 
 @router.get("/network/metrics.csv", summary="Node metrics as CSV", response={404: Detail})
@@ -287,3 +303,151 @@ def own_draw_again(request, public_id: str, payload: DrawAgainIn):
             viewer=request.auth, resident=resident, drawn_on=payload.drawn_on
         )
     return Status(201, _drawing_out(drawing))
+
+
+# --- network surveys (name generators) ------------------------------------------------------
+
+SURVEYS = "/network/surveys"
+
+
+class SurveyIn(Input):
+    csv: Text(survey.MAX_SURVEY_BYTES, required=True) = Field(
+        description="The CSV text: respondent, contact, relationship, strength, date"
+    )
+    file_name: Text(200) = ""
+
+
+class SurveyImportIn(Input):
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description='For a name not in the network: a node id (the same as it), "new" '
+        '(add it) or "" (leave out its rows)',
+    )
+    unknown: Literal["new", "leave"] = Field(
+        "leave", description="What to do with the names not in `names`"
+    )
+    new_kind: Literal["person", "organisation", "group"] = "person"
+
+
+class SurveyRowOut(Schema):
+    line: int
+    reason: str
+
+
+class UnknownNameOut(Schema):
+    name: str
+    suggestions: list[dict] = Field(description="Likely matches: {id, label}, closest first")
+
+
+class SurveyJobOut(Schema):
+    id: str
+    status: str
+    percent: int | None
+    done: int
+    total: int
+    message: str
+
+
+class SurveyReportOut(Schema):
+    created: int
+    nodes_added: int
+    not_imported: list[SurveyRowOut]
+
+
+class SurveyOut(Schema):
+    id: str
+    state: str
+    file_name: str
+    rows: int = Field(description="Rows that can be imported")
+    bad_rows: list[SurveyRowOut] = Field(description="Rows that cannot, with the reason")
+    unknown_names: list[UnknownNameOut] | None = Field(
+        description="While waiting for review: names not in the network yet"
+    )
+    job: SurveyJobOut | None
+    report: SurveyReportOut | None
+
+
+def _survey_out(imp):
+    findings = imp.findings or {}
+    job = imp.job
+    report = None
+    if imp.state in (SurveyState.DONE, SurveyState.FAILED) and imp.report:
+        rows = sorted(imp.report.get("bad", []) + imp.report.get("skipped", []))
+        report = {
+            "created": imp.report.get("created", 0),
+            "nodes_added": imp.report.get("nodes_added", 0),
+            "not_imported": [{"line": line, "reason": reason} for line, reason in rows],
+        }
+    unknown = None
+    if imp.state == SurveyState.REVIEW:
+        suggestions = findings.get("suggestions", {})
+        unknown = [
+            {
+                "name": name,
+                "suggestions": [
+                    {"id": pid, "label": label} for pid, label in suggestions.get(name, [])
+                ],
+            }
+            for name in findings.get("unknown", [])
+        ]
+    return {
+        "id": imp.public_id,
+        "state": imp.state,
+        "file_name": imp.file_name,
+        "rows": findings.get("rows", 0),
+        "bad_rows": [{"line": line, "reason": r} for line, r in findings.get("errors", [])],
+        "unknown_names": unknown,
+        "job": {
+            "id": job.public_id,
+            "status": job.status,
+            "percent": job.percent,
+            "done": job.done,
+            "total": job.total,
+            "message": job.message,
+        }
+        if job
+        else None,
+        "report": report,
+    }
+
+
+@router.post(SURVEYS, response={201: SurveyOut, 400: Errors, 404: Detail}, summary="Check a survey")
+def survey_create(request, payload: SurveyIn):
+    """Coordinators and place admins. Send a name-generator CSV (up to 2 MB); it is checked
+    at once and kept for review: the rows that can be imported, each bad row with its
+    reason, and each name not in the network yet with likely matches. Nothing is imported
+    until POST /network/surveys/{id}/import."""
+    if not can_record_ties(request.auth):
+        raise Http404
+    with service_errors(file="csv"):
+        imp = survey.survey_upload(
+            viewer=request.auth, data=payload.csv, file_name=payload.file_name
+        )
+    return Status(201, _survey_out(imp))
+
+
+@router.get(f"{SURVEYS}/{{public_id}}", response={200: SurveyOut, 404: Detail}, summary="Progress")
+def survey_read(request, public_id: str):
+    """The review, then the import's progress, then its report: each row not imported
+    with its reason."""
+    return _survey_out(survey.survey_get(request.auth, public_id))
+
+
+@router.post(
+    f"{SURVEYS}/{{public_id}}/import",
+    response={202: SurveyOut, 400: Errors, 404: Detail},
+    summary="Import a checked survey",
+)
+def survey_start(request, public_id: str, payload: SurveyImportIn):
+    """Start the import as a background job with your choices for the names not in the
+    network. Answers 202; poll GET /network/surveys/{id} for progress and the report."""
+    imp = survey.survey_get(request.auth, public_id)
+    with service_errors():
+        imp = survey.survey_confirm(
+            viewer=request.auth,
+            imp=imp,
+            names=payload.names,
+            unknown="" if payload.unknown == "leave" else payload.unknown,
+            new_kind=payload.new_kind,
+        )
+    return Status(202, _survey_out(survey.survey_get(request.auth, public_id)))

@@ -6,7 +6,8 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self):
-        from . import jobs, signals
+        from . import jobs, signals, survey
 
         signals.connect()
         jobs.register()
+        survey.register()

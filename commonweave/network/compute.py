@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import metrics
-from .analysis import EXACT_LIMIT, PIVOTS, GraphInput, analyse, unique_ints
+from .analysis import EXACT_LIMIT, GraphInput, analyse, unique_ints
 from .enums import SnapshotStatus
 from .models import NetworkSnapshot, Node, Tie
 
@@ -138,7 +138,7 @@ def snapshot_compute(
     job=None,
     progress=None,
     exact_limit=EXACT_LIMIT,
-    pivots=PIVOTS,
+    pivots=None,
 ) -> NetworkSnapshot:
     """Analyse the network on `as_of` (today by default) and store a finished snapshot.
 

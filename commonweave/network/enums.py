@@ -77,6 +77,15 @@ DERIVED_SOURCES = frozenset(
 )
 
 
+class SurveyState(models.TextChoices):
+    """A network survey import: checked on upload, reviewed, then imported by a job."""
+
+    REVIEW = "review", "Waiting for review"
+    QUEUED = "queued", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Could not be imported"
+
+
 class SnapshotStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"

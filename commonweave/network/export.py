@@ -48,9 +48,10 @@ def node_rows(viewer, *, with_metrics=True):
     metrics = {}
     columns = stored.read(snapshot, METRIC_FIELDS)
     if columns:
+        # NaN: not known (an isolate's constraint, a metric newer than the snapshot)
         values = [
-            [None if v != v else v for v in columns[name].tolist()]  # NaN: no constraint
-            if name == "constraint"
+            [None if v != v else v for v in columns[name].tolist()]
+            if columns[name].dtype.kind == "f"
             else columns[name].tolist()
             for name in METRIC_FIELDS
         ]

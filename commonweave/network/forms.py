@@ -154,6 +154,61 @@ class SurveyUploadForm(GovukForm):
         return upload
 
 
+class SurveyReviewForm(GovukForm):
+    """The review of a survey's names not in the network: one choice per name offered
+    (up to survey.REVIEW_NAMES, with likely matches), one choice for the rest, and what
+    names added become."""
+
+    unknown = forms.ChoiceField(
+        label="Names not in the network that you have not decided one by one",
+        choices=[("leave", "Leave out the rows naming them"), ("new", "Add them to the network")],
+        widget=forms.RadioSelect,
+        initial="leave",
+        error_messages={"required": "Choose whether to add these names or leave their rows out"},
+    )
+    new_kind = forms.ChoiceField(
+        label="Names added to the network are",
+        choices=[
+            (NodeKind.PERSON, "People"),
+            (NodeKind.ORGANISATION, "Organisations"),
+            (NodeKind.GROUP, "Groups or activities"),
+        ],
+        widget=forms.RadioSelect,
+        initial=NodeKind.PERSON,
+        error_messages={"required": "Choose what the names added are"},
+    )
+
+    def __init__(self, *args, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = []
+        suggestions = findings.get("suggestions", {})
+        for index, name in enumerate(findings.get("unknown", [])[: len(suggestions)]):
+            choices = [
+                ("", "Decide with the others (below)"),
+                ("new", "Add them to the network"),
+                ("leave", "Leave out the rows naming them"),
+            ] + [(public_id, f"The same as {label}") for public_id, label in suggestions[name]]
+            key = f"name-{index}"
+            self.fields[key] = forms.ChoiceField(label=name, choices=choices, required=False)
+            self.names.append((key, name))
+        self.more = max(0, len(findings.get("unknown", [])) - len(self.names))
+
+    def name_fields(self):
+        return [self[key] for key, _ in self.names]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "names": {
+                name: "" if data[key] == "leave" else data[key]
+                for key, name in self.names
+                if data.get(key)
+            },
+            "unknown": "" if data["unknown"] == "leave" else data["unknown"],
+            "new_kind": data["new_kind"],
+        }
+
+
 class RecomputeForm(GovukForm):
     as_of = GovukDateField(
         label="As it stood on", required=False, past_only=True, help_text="Leave empty for today."

@@ -19,6 +19,7 @@ METRIC_FIELDS = [
     "strength",
     "closeness",
     "betweenness",
+    "betweenness_error",
     "eigenvector",
     "pagerank",
     "reach2",
@@ -74,12 +75,17 @@ def read(snapshot, names) -> dict:
     if snapshot is None:
         return {}
     wanted = {"node", *names}
-    return {
+    columns = {
         name: np.frombuffer(bytes(data), dtype=np.dtype(dtype))
         for name, dtype, data in MetricColumn.objects.filter(
             snapshot=snapshot, name__in=wanted
         ).values_list("name", "dtype", "data")
     }
+    if "node" in columns:
+        # a metric added since this snapshot was made reads as not known (None)
+        for name in wanted - set(columns):
+            columns[name] = np.full(columns["node"].size, np.nan)
+    return columns
 
 
 @dataclass
@@ -93,6 +99,7 @@ class MetricRow:
     strength: float = 0.0
     closeness: float = 0.0
     betweenness: float = 0.0
+    betweenness_error: float = 0.0
     eigenvector: float = 0.0
     pagerank: float = 0.0
     reach2: int = 0

@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from commonweave.people.models import new_public_id
 
-from .enums import Closeness, MemberKind, NodeKind, Sector, SnapshotStatus, TieSource, TieType
+from .enums import (
+    Closeness,
+    MemberKind,
+    NodeKind,
+    Sector,
+    SnapshotStatus,
+    SurveyState,
+    TieSource,
+    TieType,
+)
 
 
 def resident_pseudonym(resident_id: int) -> str:
@@ -171,6 +180,33 @@ class MetricColumn(models.Model):
         return f"{self.name} of snapshot {self.snapshot_id}"
 
 
+class OwnNetworkDrawingQuerySet(models.QuerySet):
+    def merge_resident(self, *, duplicate, into):
+        """When triage merges a duplicate record into `into` (people.services.referral_merge
+        finds this method): both records' drawings become one history on `into`, numbered
+        again in the order they were drawn (ties: the kept record's first), so "drawing 1"
+        is still the earliest and the highest number the latest, the one that changes.
+        Members move with their drawings. Returns (moved, left behind): (n, 0)."""
+        kept = list(self.filter(resident=into))
+        moving = list(self.filter(resident=duplicate))
+        if not moving:
+            return 0, 0
+        history = sorted(
+            kept + moving,
+            key=lambda d: (d.drawn_on, d.resident_id != into.pk, d.number, d.created_at, d.pk),
+        )
+        # Step aside first, so no two drawings of `into` share a number mid-way
+        # (the (resident, number) rule is checked row by row).
+        ceiling = max(d.number for d in history)
+        for offset, drawing in enumerate(history, start=1):
+            self.filter(pk=drawing.pk).update(
+                resident=into, place=into.place, number=ceiling + offset
+            )
+        for number, drawing in enumerate(history, start=1):
+            self.filter(pk=drawing.pk).update(number=number)
+        return len(moving), 0
+
+
 class OwnNetworkDrawing(models.Model):
     """One drawing of a resident's own network, made with their catalyst.
 
@@ -191,6 +227,8 @@ class OwnNetworkDrawing(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnNetworkDrawingQuerySet.as_manager()
 
     class Meta:
         ordering = ["resident", "number"]
@@ -227,3 +265,42 @@ class OwnNetworkMember(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} in drawing {self.drawing_id}"
+
+
+class SurveyImport(models.Model):
+    """A name-generator survey uploaded for import (survey.py): checked at once, reviewed by
+    a coordinator (names not in the network yet are matched, added or left out), then
+    imported by a background job.
+
+    `payload` (the file) and `decisions` (the reviewer's choices) are kept only until the
+    job has used them; `findings` holds what the review page shows (counts, bad rows, names
+    not in the network and likely matches) and is emptied with them. `report` keeps the
+    counts and each row not imported with its reason. `done_through` is the last line whose
+    ties are saved: each batch commits with it, so a job started again carries on there.
+    """
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    payload = models.BinaryField(blank=True, default=b"", editable=False)
+    size = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=SurveyState.choices, default=SurveyState.REVIEW)
+    findings = models.JSONField(default=dict, blank=True)
+    decisions = models.JSONField(default=dict, blank=True)
+    new_kind = models.CharField(max_length=20, choices=NodeKind.choices, default=NodeKind.PERSON)
+    done_through = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["place", "-created_at"])]
+
+    def __str__(self):
+        return f"Survey import {self.public_id}"

@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404
@@ -50,6 +51,35 @@ def display_label(kind, label, pseudonym) -> str:
         # a private person a resident knows, or a group only a resident named
         return f"{'Person' if kind == NodeKind.PERSON else 'Group'} {pseudonym}"
     return label or "Unnamed"
+
+
+def _figure(x) -> str:
+    """Two significant figures, written out (0.041, 0.0049), never as 4.9e-03."""
+    return np.format_float_positional(
+        float(x), precision=2, unique=False, fractional=False, trim="-"
+    )
+
+
+def betweenness_statement(summary) -> str | None:
+    """How sure the analysis is of betweenness, in words (pages and API), or None when it
+    was worked out exactly."""
+    if not summary or not summary.get("sampled"):
+        return None
+    error, top = summary.get("betweenness_error") or 0.0, summary.get("betweenness_top") or 0.0
+    words = (
+        f"Betweenness is estimated from {summary['pivots']:,} starting points"
+        + (f" of {summary['sampled_nodes']:,}" if summary.get("sampled_nodes") else "")
+        + f"; each value is within ±{_figure(error)} of the exact value with "
+        f"{round(100 * (summary.get('confidence') or 0.95))}% confidence (for all nodes at "
+        f"once; a node's own margin, often smaller, is in the node downloads). "
+        f"The highest value is {_figure(top)}."
+    )
+    if error * 2 > top:
+        words += (
+            " At this size the margin is large next to the values: use betweenness to pick "
+            "out the nodes that stand out, not to rank the others."
+        )
+    return words
 
 
 def latest_snapshot(viewer):

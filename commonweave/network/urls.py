@@ -11,6 +11,7 @@ urlpatterns = [
     path("ties/new/", views.tie_new, name="tie_new"),
     path("nodes/new/", views.node_new, name="node_new"),
     path("survey/", views.survey, name="survey"),
+    path("survey/<str:public_id>/", views.survey_detail, name="survey_detail"),
     path("nodes/<str:public_id>/", views.node_detail, name="node"),
     path("nodes/<str:public_id>/data.json", views.node_data, name="node_data"),
     path("nodes/<str:public_id>/sector-map/", views.sector_map, name="sector_map"),

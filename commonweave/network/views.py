@@ -6,6 +6,7 @@ Everything works without JavaScript: the picture is an enhancement over the tabl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,11 +14,20 @@ from django.views.decorators.http import require_POST
 from commonweave.insights.disclosure import publish_count
 
 from . import selectors, services
-from .enums import NodeKind, Sector, TieSource
-from .forms import FiltersForm, NodeForm, RecomputeForm, SurveyUploadForm, TieForm
+from . import survey as survey_service
+from .enums import NodeKind, Sector, SurveyState, TieSource
+from .forms import (
+    FiltersForm,
+    NodeForm,
+    RecomputeForm,
+    SurveyReviewForm,
+    SurveyUploadForm,
+    TieForm,
+)
 from .jobs import can_recompute, recompute_start
+from .models import SurveyImport
 
-SURVEY_SESSION_KEY = "network_survey_csv"
+SURVEY_ROWS_PER_PAGE = 100
 
 
 def _viewer(request):
@@ -68,6 +78,9 @@ def index(request):
                 "filters": filters,
                 "snapshot": snapshot,
                 "summary": _published_summary(snapshot, viewer.place.suppression_threshold),
+                "betweenness_statement": selectors.betweenness_statement(
+                    snapshot.summary if snapshot else None
+                ),
                 "rows": rows,
                 "size_label": selectors.SIZE_METRICS.get(filters.size_by, "Number of ties"),
                 "query": query,
@@ -197,35 +210,67 @@ def node_new(request):
 
 @login_required
 def survey(request):
-    """Step 1: upload a name-generator CSV. Step 2: review bad rows and unknown names.
-    Step 3 (POST with decisions): import."""
+    """Upload a name-generator CSV: it is checked at once and kept for review."""
     viewer = _viewer(request)
     _require_recorder(viewer)
-    form = SurveyUploadForm()
-    if request.method == "POST" and "file" in request.FILES:
-        form = SurveyUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data["file"].read()
-            try:
-                preview = services.survey_preview(viewer=viewer, data=data)
-            except ValidationError as error:
-                form.add_error("file", error.message_dict.get("file", error.messages))
-            else:
-                request.session[SURVEY_SESSION_KEY] = data.decode("utf-8-sig")
-                return render(request, "network/survey_review.html", {"preview": preview})
-    elif request.method == "POST" and SURVEY_SESSION_KEY in request.session:
-        data = request.session[SURVEY_SESSION_KEY]
-        preview = services.survey_preview(viewer=viewer, data=data)
-        decisions = {}
-        for index, name in enumerate(preview.unknown):
-            choice = request.POST.get(f"name-{index}", "")
-            if choice:
-                decisions[name] = choice
+    form = SurveyUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = services.survey_import(viewer=viewer, data=data, decisions=decisions)
-        except Http404:
-            messages.info(request, "One of the matches chosen is not in this place.")
-            return render(request, "network/survey_review.html", {"preview": preview})
-        del request.session[SURVEY_SESSION_KEY]
-        return render(request, "network/survey_done.html", {"result": result})
-    return render(request, "network/survey.html", {"form": form})
+            imp = survey_service.survey_upload(
+                viewer=viewer, data=upload.read(), file_name=upload.name
+            )
+        except ValidationError as error:
+            form.add_error("file", error.message_dict.get("file", error.messages))
+        else:
+            return redirect("network:survey_detail", public_id=imp.public_id)
+    recent = SurveyImport.objects.filter(place=viewer.place).select_related("job")[:10]
+    return render(
+        request,
+        "network/survey.html",
+        {"form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def survey_detail(request, public_id):
+    """Review (bad rows; a choice for each name not in the network), then the import's
+    progress (polled by htmx, or a Refresh link), then its report."""
+    viewer = _viewer(request)
+    imp = survey_service.survey_get(viewer, public_id)
+    form = None
+    if imp.state == SurveyState.REVIEW:
+        form = SurveyReviewForm(request.POST or None, findings=imp.findings)
+        if request.method == "POST" and form.is_valid():
+            try:
+                survey_service.survey_confirm(viewer=viewer, imp=imp, **form.service_kwargs())
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                return redirect("network:survey_detail", public_id=imp.public_id)
+    elif request.method == "POST" and imp.state == SurveyState.FAILED:
+        try:
+            survey_service.survey_restart(viewer=viewer, imp=imp)
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+        return redirect("network:survey_detail", public_id=imp.public_id)
+    report = imp.report or {}
+    not_imported = sorted(report.get("bad", []) + report.get("skipped", []))
+    rows = Paginator(not_imported, SURVEY_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "network/survey_detail.html"
+    if request.htmx and imp.job and form is None:
+        template += "#status"
+    return render(
+        request,
+        template,
+        {
+            "imp": imp,
+            "job": imp.job,
+            "form": form,
+            "page": rows,
+            "page_range": rows.paginator.get_elided_page_range(rows.number),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

@@ -111,3 +111,34 @@ def test_the_own_network_picture_needs_no_javascript(no_js_page, world):
     assert picture.is_visible()
     assert picture.bounding_box()["width"] > 200
     assert "Bowls club" in no_js_page.page.get_by_role("table").first.inner_text()
+
+
+def test_coordinator_imports_a_survey_through_review_and_a_background_job(page, world, tmp_path):
+    """Upload -> review (bad rows, a choice per unknown name) -> the job's progress and
+    report, with the choices kept on an error, and axe on each step."""
+    nodes = _network(world)
+    survey_file = tmp_path / "survey.csv"
+    survey_file.write_text(
+        "respondent,contact,relationship,strength,date\n"
+        "Faith Forum,Police Team,knows,2,2025-03-01\n"
+        "Faith Forum,Fod Bank,help,1,2025-03-01\n"
+        "Faith Forum,,knows,1,2025-03-01\n"
+    )
+    sign_in(page, world.manager_a.email)
+    page.goto("/network/survey/")
+    page.page.get_by_role("button", name="Check the file").click()
+    page.page.get_by_role("heading", name="There is a problem").wait_for()
+    page.axe("survey upload with an error")
+    page.page.get_by_label("Survey file (CSV)").set_input_files(str(survey_file))
+    page.page.get_by_role("button", name="Check the file").click()
+    page.page.get_by_role("heading", name="Check the survey").wait_for()
+    assert "The named contact is missing" in page.page.get_by_role("table").inner_text()
+    page.axe("survey review")
+    page.page.get_by_label("Fod Bank").select_option(label="Add them to the network")
+    page.page.get_by_label("Organisations").check()
+    page.page.get_by_role("button", name="Import").click()
+    page.page.get_by_role("heading", name="Report").wait_for()
+    assert page.page.locator("#survey-status progress").get_attribute("value") == "100"
+    assert "The named contact is missing" in page.page.get_by_role("table").inner_text()
+    page.axe("survey import report")
+    assert nodes["police"].ties_in.filter(source="survey").count() == 1

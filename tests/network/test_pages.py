@@ -135,6 +135,7 @@ def test_recording_a_tie_through_the_form(world, network):
 
 
 def test_survey_upload_review_and_import(world, network):
+    """The whole flow from the network's own data (more in test_survey.py)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(world.manager_a)
@@ -145,12 +146,13 @@ def test_survey_upload_review_and_import(world, network):
         "Faith Forum,,knows,1,2025-03-01\n"
     )
     upload = SimpleUploadedFile("survey.csv", csv_text.encode(), content_type="text/csv")
-    review = client.post(reverse("network:survey"), {"file": upload})
-    page = review.content.decode()
+    review_url = client.post(reverse("network:survey"), {"file": upload})["Location"]
+    page = client.get(review_url).content.decode()
     assert "the named contact is missing" in page.lower()
     assert "Food Bank" in page
-    done = client.post(reverse("network:survey"), {"name-0": "new"})
-    assert done.context["result"]["created"] == 2
+    client.post(review_url, {"name-0": "new", "unknown": "leave", "new_kind": "organisation"})
+    report = client.get(review_url)
+    assert report.context["imp"].report["created"] == 2
     assert Tie.objects.filter(source=TieSource.SURVEY).count() == 2
 
 
@@ -159,3 +161,29 @@ def test_recompute_button_starts_a_job(world, network):
     assert response.status_code == 302
     assert "/jobs/" in response["Location"]
     assert client_for(world.worker_b).post(reverse("network:recompute")).status_code == 404
+
+
+def test_a_sampled_analysis_states_its_betweenness_margin_on_the_page_and_api(world, network):
+    from commonweave.network import compute
+
+    # the test network is small: force sampling by lowering the exact limit
+    snapshot = compute.snapshot_compute(world.place, exact_limit=2, pivots=3)
+    assert snapshot.summary["sampled"] is True
+    page = client_for(world.analyst).get(reverse("network:index")).content.decode()
+    assert "Betweenness is estimated from 3 starting points" in page
+    assert "with 95% confidence" in page
+    api = client_for(world.analyst).get("/api/network/metrics").json()
+    assert api["betweenness_statement"].startswith("Betweenness is estimated from 3 starting")
+    assert api["summary"]["betweenness_error"] == snapshot.summary["betweenness_error"]
+    nodes = client_for(world.analyst).get("/api/network/nodes").json()["items"]
+    margins = [n["metrics"]["betweenness_error"] for n in nodes if n["metrics"]]
+    assert max(margins) == pytest.approx(snapshot.summary["betweenness_error"])
+
+
+def test_an_exact_analysis_states_no_margin(world, network):
+    page = client_for(world.analyst).get(reverse("network:index")).content.decode()
+    assert "Betweenness is estimated" not in page
+    assert (
+        client_for(world.analyst).get("/api/network/metrics").json()["betweenness_statement"]
+        is None
+    )

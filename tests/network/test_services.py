@@ -1,4 +1,4 @@
-"""Coordinators record ties by hand and import name-generator surveys."""
+"""Coordinators record ties and nodes by hand (surveys: test_survey.py)."""
 
 import datetime
 
@@ -72,62 +72,3 @@ def test_person_to_organisation_tie_with_a_new_professional_contact(world):
     )
     services.tie_record(viewer=viewer, source=councillor, target=a, tie_type=TieType.KNOWS)
     assert Tie.objects.filter(source_node=councillor, target_node=a).count() == 1
-
-
-SURVEY = (
-    "respondent,contact,relationship,strength,date\n"
-    "Testford Connect,Testford Council,partner,4,2026-01-10\n"
-    "Testford Connect,Testfrod Council,works with,2,2026-02-01\n"
-    "Testford Connect,Faith Forum,colleague,1,\n"
-    ",Nobody,knows,1,2026-01-01\n"
-    "Testford Council,Testford Council,knows,1,2026-01-01\n"
-    "Testford Council,Faith Forum,rival,1,2026-01-01\n"
-    "Testford Council,Faith Forum,knows,lots,01/02/2026\n"
-)
-
-
-def test_survey_preview_reports_bad_rows_and_unknown_names_with_matches(world):
-    a, b = _org_nodes(world)
-    preview = services.survey_preview(viewer=world.viewer(world.manager_a), data=SURVEY.encode())
-    assert [line for line, _ in preview.errors] == [5, 6, 7, 8]
-    reasons = dict(preview.errors)
-    assert reasons[5] == "the respondent is missing"
-    assert reasons[6] == "a respondent cannot name themselves"
-    assert "relationship type 'rival'" in reasons[7]
-    assert reasons[8] == (
-        "strength must be a number above 0 and up to 10; the date must be written as YYYY-MM-DD"
-    )
-    assert preview.known == {"Testford Connect": a, "Testford Council": b}
-    assert sorted(preview.unknown) == ["Faith Forum", "Testfrod Council"]
-    assert preview.unknown["Faith Forum"] == []
-    assert preview.unknown["Testfrod Council"][0] == b  # the likeliest match first
-    assert Tie.objects.count() == 0
-
-
-def test_survey_import_after_review_matches_and_creates_names(world):
-    a, b = _org_nodes(world)
-    result = services.survey_import(
-        viewer=world.viewer(world.manager_a),
-        data=SURVEY.encode(),
-        decisions={"Testfrod Council": b.public_id, "Faith Forum": "new"},
-        new_kind=NodeKind.ORGANISATION,
-    )
-    assert (result["created"], len(result["bad"]), result["skipped"]) == (3, 4, [])
-    ties = Tie.objects.filter(source=TieSource.SURVEY).order_by("started_on")
-    assert [(t.target_node.label, t.tie_type, t.strength) for t in ties] == [
-        ("Testford Council", TieType.PARTNERSHIP, 4.0),
-        ("Testford Council", TieType.WORKS_WITH, 2.0),
-        ("Faith Forum", TieType.WORKS_WITH, 1.0),
-    ]
-
-
-def test_survey_rows_with_undecided_names_are_skipped_not_guessed(world):
-    _org_nodes(world)
-    result = services.survey_import(viewer=world.viewer(world.manager_a), data=SURVEY.encode())
-    assert result["created"] == 1
-    assert [line for line, _ in result["skipped"]] == [3, 4]
-
-
-def test_survey_without_the_columns_is_refused(world):
-    with pytest.raises(ValidationError):
-        services.survey_preview(viewer=world.viewer(world.manager_a), data=b"a,b\n1,2\n")

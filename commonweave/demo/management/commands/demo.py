@@ -78,11 +78,17 @@ class Command(BaseCommand):
         """A directory for the demo place, and its relationship network when it is small
         enough to derive in seconds (bigger places: Network -> Recompute, a background job)."""
         from commonweave.directory.demo import generate_directory
+        from commonweave.network.demo import demo_drawings
         from commonweave.network.derive import sync_ties
 
         # Seeded by the place, so a second demo place gets its own directory ids.
         services = generate_directory(place, services=200, seed=place.pk)
         self.stdout.write(f"Directory: {services} services, groups, events and spaces.")
+        drawn = demo_drawings(place, seed=place.pk)
+        self.stdout.write(
+            f"Own networks: {drawn['drawings']} drawings of {drawn['residents']} residents' "
+            "networks, made with their catalysts."
+        )
         if residents <= NETWORK_SYNC_LIMIT:
             ties = sync_ties(place)
             self.stdout.write(f"Network: {ties['created']:,} ties derived from the records.")
