@@ -1,24 +1,30 @@
 """Wellbeing endpoints: the life map and measures a place offers, submitting a check-in,
-reading a resident's scores, and published cohort change. Same access rules as the
-pages: a resident's wellbeing is for their holding organisation only (a partner with a
-shared record gets the same 404 as a stranger); cohort change follows SAFETY 19.
+reading a resident's scores, published cohort change, and the pseudonymous scores for
+evaluators one page at a time. Same access rules as the pages: a resident's wellbeing is
+for their holding organisation only (a partner with a shared record gets the same 404 as
+a stranger); cohort change follows SAFETY 19; the scores are for analysts and place
+admins, of people who agreed to take part in evaluation.
 """
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
 from commonweave.api.errors import service_errors
+from commonweave.api.pagination import PageParams, paginate
 from commonweave.api.schemas import Detail, Errors
+from commonweave.audit.enums import Action, Purpose
+from commonweave.audit.services import audit_record
 from commonweave.people.access import Access, resident_get, resident_open
 from commonweave.people.enums import FrontDoor
 
-from . import selectors, services
-from .cohort import cohort_change
+from . import exports, selectors, services
+from .cohort import _clean_filters, cohort_change
 from .enums import CheckInVia
 from .scoring import item_choices
 
@@ -135,6 +141,28 @@ class CohortFilter(Schema):
         None, description="Check-ins on or after: compare first and latest within the period"
     )
     period_to: date | None = Field(None, description="Check-ins on or before")
+
+
+class ScoreOutRow(Schema):
+    kind: str = Field(description='"life map" or "measure"')
+    instrument: str = Field(description='The life map version ("v2") or "<code> v<version>"')
+    code: str
+    label: str
+    value: float
+    band: str
+
+
+class ScoredCheckIn(Schema):
+    person: str = Field(description="Pseudonymous id: the same in every export of the place")
+    date: date
+    scores: list[ScoreOutRow]
+
+
+class ScorePage(Schema):
+    items: list[ScoredCheckIn]
+    count: int = Field(description="Check-ins in the whole list")
+    page: int
+    pages: int
 
 
 def _points(points):
@@ -302,3 +330,64 @@ def cohort(request, filters: Query[CohortFilter]):
         for row in result.areas + result.measures
     ]
     return {"people": result.residents.label, "rows": rows}
+
+
+@router.get(
+    "/wellbeing/scores",
+    response={200: ScorePage, 400: Errors, 404: Detail},
+    summary="Pseudonymous scores for evaluators, a page at a time",
+)
+def scores(request, paging: PageParams, filters: Query[CohortFilter]):
+    """Every score of the people who agreed to take part in evaluation, grouped by
+    check-in (oldest first), with pseudonymous ids: the same rows as the scores CSV the
+    cohort page prepares in the background, but a page of up to 100 check-ins per request,
+    so no request reads more than that. Filters as `/api/wellbeing/cohort`. Analysts and
+    place admins (anyone else gets a 404). Writes one audit event (EXPORT) per page."""
+    viewer = request.auth
+    if not exports.can_export(viewer):
+        raise Http404
+    chosen = {
+        "front_door": filters.front_door or "",
+        "referred_from": filters.referred_from,
+        "referred_to": filters.referred_to,
+        "period_from": filters.period_from,
+        "period_to": filters.period_to,
+    }
+    with service_errors():
+        chosen = _clean_filters(chosen)
+    in_scope = exports.scores_in_scope(viewer, chosen).only("pk", "resident_id", "completed_at")
+    checkins, envelope = paginate(in_scope, paging)
+    items = {
+        checkin.pk: {
+            "person": exports.pseudonym(viewer.place, checkin.resident_id),
+            "date": timezone.localtime(checkin.completed_at).date(),
+            "scores": [],
+        }
+        for checkin in checkins
+    }
+    for source in (exports.rating_rows, exports.measure_rows):
+        for checkin_id, row in source(viewer.place, list(items)):
+            _, _, kind, instrument, code, label, value, band = row
+            items[checkin_id]["scores"].append(
+                {
+                    "kind": kind,
+                    "instrument": instrument,
+                    "code": code,
+                    "label": label,
+                    "value": value,
+                    "band": band,
+                }
+            )
+    audit_record(
+        viewer=viewer,
+        action=Action.EXPORT,
+        purpose=Purpose.ADMIN,
+        object_type="wellbeing.export",
+        object_id="scores-api",
+        detail={
+            "page": envelope["page"],
+            "check_ins": len(items),
+            **{k: str(v) for k, v in chosen.items() if v},
+        },
+    )
+    return {**envelope, "items": list(items.values())}

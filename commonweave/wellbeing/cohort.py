@@ -1,6 +1,6 @@
-"""Reads for evaluators: cohort change and the pseudonymous scores export. Every function
-takes the viewer; only aggregates leave here, published under SAFETY 19 and 20, except the
-export, which is one row per answer with pseudonymous ids (analysts and place admins).
+"""Reads for evaluators: cohort change. Every function takes the viewer; only aggregates
+leave here, published under SAFETY 19 and 20. (The pseudonymous scores export, one row
+per answer, is exports.py.)
 
 A cohort is the place's residents, optionally narrowed by front door and by when they were
 referred; a period narrows it to people who checked in within those dates and compares
@@ -9,26 +9,19 @@ read from ScoreTrack (each person's first and latest answer ever, kept by the se
 one grouped query however many check-ins there are.
 """
 
-import hashlib
-import hmac
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from commonweave.insights.disclosure import publish_count
-from commonweave.people.enums import ConsentPurpose
-from commonweave.people.models import Consent, Referral, Resident
-from commonweave.tenancy.enums import Role
+from commonweave.people.models import Referral, Resident
 
 from . import stats
 from .enums import CheckInStatus
-from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse, ScoreTrack
-from .period import period_histogram
+from .models import Instrument, LifeArea, ScoreTrack
+from .period import period_bounds, period_histogram
 from .services import current_lifemap
 
 # (start, end) of each date range: an end before its start is an error on the end field
@@ -65,10 +58,13 @@ def _cohort_residents(viewer, *, front_door=None, referred_from=None, referred_t
         referrals = Referral.objects.filter(place=viewer.place)
         if front_door:
             referrals = referrals.filter(front_door=front_door)
-        if referred_from:
-            referrals = referrals.filter(received_at__date__gte=referred_from)
-        if referred_to:
-            referrals = referrals.filter(received_at__date__lte=referred_to)
+        # Whole local days as a range of times, so the index on (place, received_at) is
+        # used rather than a date cast of every referral.
+        start, end = period_bounds(referred_from, referred_to)
+        if start is not None:
+            referrals = referrals.filter(received_at__gte=start)
+        if end is not None:
+            referrals = referrals.filter(received_at__lt=end)
         residents = residents.filter(pk__in=referrals.values("resident_id"))
     return residents
 
@@ -92,12 +88,10 @@ def _period_checkins(viewer, residents, filters, *, prefix=""):
             f"{prefix}resident__merged_into__isnull": True,
         }
     )
-    zone = timezone.get_current_timezone()
-    if filters["period_from"]:
-        start = datetime.combine(filters["period_from"], time.min, tzinfo=zone)
+    start, end = period_bounds(filters["period_from"], filters["period_to"])
+    if start is not None:
         q &= Q(**{f"{prefix}completed_at__gte": start})
-    if filters["period_to"]:
-        end = datetime.combine(filters["period_to"] + timedelta(days=1), time.min, tzinfo=zone)
+    if end is not None:
         q &= Q(**{f"{prefix}completed_at__lt": end})
     if _by_referral(filters):
         q &= Q(**{f"{prefix}resident__in": residents})
@@ -154,10 +148,8 @@ def cohort_change(viewer, **filters) -> Cohort:
     threshold = viewer.place.suppression_threshold
     residents = _cohort_residents(viewer, **filters)
     if _has_period(filters):
-        histogram, people = period_histogram(
-            viewer.place,
-            lambda prefix: _period_checkins(viewer, residents, filters, prefix=prefix),
-        )
+        start, end = period_bounds(filters["period_from"], filters["period_to"])
+        histogram, people = period_histogram(viewer.place, residents, start, end)
     else:
         histogram = _track_histogram(viewer, residents, filters)
         people = residents.count()
@@ -234,82 +226,3 @@ def change_rows(cohort: Cohort):
             p.same,
             p.worse,
         ]
-
-
-# --- the scores export -------------------------------------------------------------------
-
-
-def pseudonym(place, resident_pk) -> str:
-    """A stable pseudonymous id for evaluators: the same person has the same id in every
-    export from this place, and it cannot be turned back into a record without the key."""
-    message = f"wellbeing-export:{place.pk}:{resident_pk}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:16]
-
-
-def export_rows(viewer, **filters):
-    """Every score of residents who consented to evaluation, one row per answer, with
-    pseudonymous ids (no names, no record ids). Analysts and place admins only. With a
-    period, only answers given in it."""
-    if not viewer or not viewer.has_role(Role.ANALYST, Role.PLACE_ADMIN):
-        raise PermissionDenied
-    return _export_rows(viewer, _clean_filters(filters))
-
-
-def _export_rows(viewer, filters):
-    consented = Consent.objects.filter(purpose=ConsentPurpose.EVALUATION, given=True).values(
-        "resident_id"
-    )
-    residents = _cohort_residents(viewer, **filters).filter(pk__in=consented)
-    complete = CheckIn.objects.filter(
-        _period_checkins(viewer, residents, filters), resident__in=residents
-    )
-    ratings = (
-        AreaRating.objects.filter(checkin__in=complete, value__isnull=False)
-        .order_by("checkin__completed_at", "checkin_id", "area__position")
-        .values_list(
-            "checkin__resident_id",
-            "checkin__completed_at",
-            "area__key",
-            "area__name",
-            "value",
-            "area__version__number",
-        )
-    )
-    for resident_id, at, key, name, value, version in ratings.iterator(chunk_size=5000):
-        yield [
-            pseudonym(viewer.place, resident_id),
-            timezone.localtime(at).date().isoformat(),
-            "life map",
-            f"v{version}",
-            key,
-            name,
-            value,
-            "",
-        ]
-    responses = (
-        MeasureResponse.objects.filter(checkin__in=complete)
-        .order_by("checkin__completed_at", "checkin_id")
-        .values_list(
-            "checkin__resident_id",
-            "checkin__completed_at",
-            "instrument__code",
-            "instrument__version",
-            "scores",
-        )
-    )
-    # Only scored metrics: a metric with an item unanswered has no score (scoring.py).
-    for resident_id, at, code, version, scores in responses.iterator(chunk_size=5000):
-        for metric, score in scores.items():
-            yield [
-                pseudonym(viewer.place, resident_id),
-                timezone.localtime(at).date().isoformat(),
-                "measure",
-                f"{code} v{version}",
-                metric,
-                metric,
-                score["value"],
-                score.get("band", ""),
-            ]
-
-
-EXPORT_HEADER = ["person", "date", "kind", "instrument", "code", "label", "value", "band"]

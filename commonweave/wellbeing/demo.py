@@ -23,11 +23,19 @@ from commonweave.demo.bulk import Table, adapters, reserve_ids
 # The place generator's bulk-writing helpers: no cyclic GC over millions of row tuples, a
 # roomy SQLite page cache while writing, and fresh planner statistics afterwards.
 from commonweave.demo.generator import _analyze, _no_cyclic_gc, _roomy_sqlite_cache
-from commonweave.people.models import _ID_ALPHABET, Resident, name_key
+from commonweave.people.enums import (
+    ContactOutcome,
+    FrontDoor,
+    ReferralConsent,
+    ReferralStatus,
+    ReferrerKind,
+)
+from commonweave.people.models import _ID_ALPHABET, Referral, Resident, name_key
 
 from . import scoring, services
 from .enums import CheckInStatus, CheckInVia
 from .models import AreaRating, CheckIn, MeasureResponse, ScoreTrack
+from .packed import pack_areas, pack_measures
 
 FIRST_NAMES = ["Ada", "Bert", "Cora", "Dev", "Edna", "Femi", "Gita", "Hal", "Iris", "Jon"]
 LAST_NAMES = ["Ashby", "Bello", "Carr", "Dunn", "Evans", "Fry", "Gill", "Hart", "Ince", "Jory"]
@@ -46,9 +54,21 @@ CHECKIN_COLUMNS = (
     "started_by_id",
     "created_at",
     "completed_at",
+    "area_values",
+    "measure_values",
+    "measured",
 )
 RATING_COLUMNS = ("checkin_id", "area_id", "value", "better")
-MEASURE_COLUMNS = ("checkin_id", "instrument_id", "answers", "complete", "scores")
+MEASURE_COLUMNS = (
+    "checkin_id",
+    "instrument_id",
+    "answers",
+    "complete",
+    "scores",
+    "resident_id",
+    "place_id",
+    "completed_at",
+)
 TRACK_COLUMNS = (
     "place_id",
     "resident_id",
@@ -91,11 +111,13 @@ class _Scorer:
         found = self.cache.get(key)
         if found is None:
             result = scoring.score(instrument.definition, answers)
+            scores = result.as_json()
             found = self.cache[key] = (
                 self.answers_field.get_db_prep_save(answers, connection),
-                self.scores_field.get_db_prep_save(result.as_json(), connection),
+                self.scores_field.get_db_prep_save(scores, connection),
                 result.complete,
                 [(m.code, float(m.value), m.higher_is) for m in result.metrics.values()],
+                (instrument.pk, instrument.definition, scores),
             )
         return found
 
@@ -124,6 +146,7 @@ class _Life:
 
     def __init__(self, *, place, version, areas, ons4, ucla3, per_resident, start, rng, id_rng):
         self.place, self.version, self.areas = place, version, areas
+        self.keys = [area.key for area in areas]
         self.ons4, self.ucla3 = ons4, ucla3
         self.per_resident, self.start = per_resident, start
         self.rng, self.id_rng = rng, id_rng
@@ -142,6 +165,39 @@ class _Life:
             )
             checkin_id = next(next_ids)
             public_id = "".join(self.id_rng.choices(_ID_ALPHABET, k=12))
+            moves = rng.choices(STEPS, k=len(areas))
+            level = [_clamp(v + m, 1, 5) for v, m in zip(level, moves, strict=True)]
+            ratings.extend(
+                (checkin_id, area.pk, value, "") for area, value in zip(areas, level, strict=True)
+            )
+            if first_level is None:
+                first_level, first_at = level, at
+            packing = []
+            if step % 5 == 0:
+                for instrument, answers in _measure_answers(rng, level, self.ons4, self.ucla3):
+                    answers_db, scores_db, complete, metrics, packable = self.scorer(
+                        instrument, answers
+                    )
+                    measures.append(
+                        (
+                            checkin_id,
+                            instrument.pk,
+                            answers_db,
+                            complete,
+                            scores_db,
+                            person.pk,
+                            self.place.pk,
+                            at,
+                        )
+                    )
+                    packing.append(packable)
+                    for code, value, higher_is in metrics:
+                        key = (f"{instrument.code}.{code}", higher_is)
+                        if key not in measured:
+                            measured[key] = [value, value, 1, at, at]
+                        else:
+                            track = measured[key]
+                            track[1], track[2], track[4] = value, track[2] + 1, at
             checkins.append(
                 (
                     checkin_id,
@@ -155,26 +211,11 @@ class _Life:
                     None,
                     at,
                     at,
+                    pack_areas(areas, dict(zip(self.keys, level, strict=True))),
+                    pack_measures(packing),
+                    bool(packing),
                 )
             )
-            moves = rng.choices(STEPS, k=len(areas))
-            level = [_clamp(v + m, 1, 5) for v, m in zip(level, moves, strict=True)]
-            ratings.extend(
-                (checkin_id, area.pk, value, "") for area, value in zip(areas, level, strict=True)
-            )
-            if first_level is None:
-                first_level, first_at = level, at
-            if step % 5 == 0:
-                for instrument, answers in _measure_answers(rng, level, self.ons4, self.ucla3):
-                    answers_db, scores_db, complete, metrics = self.scorer(instrument, answers)
-                    measures.append((checkin_id, instrument.pk, answers_db, complete, scores_db))
-                    for code, value, higher_is in metrics:
-                        key = (f"{instrument.code}.{code}", higher_is)
-                        if key not in measured:
-                            measured[key] = [value, value, 1, at, at]
-                        else:
-                            track = measured[key]
-                            track[1], track[2], track[4] = value, track[2] + 1, at
         rows = [
             self._track(
                 person,
@@ -209,6 +250,62 @@ class _Life:
         )
 
 
+REFERRAL_COLUMNS = (
+    "place_id",
+    "resident_id",
+    "front_door",
+    "referrer_kind",
+    "referrer_name",
+    "referrer_contact",
+    "reason",
+    "consent",
+    "received_at",
+    "due_at",
+    "status",
+    "first_contact_at",
+    "first_contact_outcome",
+    "first_contact_note",
+)
+# How people arrive (front doors), roughly as a partnership sees them.
+FRONT_DOORS = (
+    (FrontDoor.STAFF, 5),
+    (FrontDoor.PUBLIC_WEB, 3),
+    (FrontDoor.API, 1),
+    (FrontDoor.TEXT, 1),
+)
+
+
+class _Referrals:
+    """Each person's referral: a front door and a day in the year before check-ins begin,
+    from their own random stream so the check-ins are the same with or without them."""
+
+    def __init__(self, place, start, seed):
+        self.place, self.start = place, start
+        self.rng = random.Random(f"{seed}:referrals:{place.pk}")
+        self.doors = [door for door, _ in FRONT_DOORS]
+        self.weights = [weight for _, weight in FRONT_DOORS]
+        self.to_datetime, _ = adapters()
+
+    def row(self, person):
+        received = self.start - timedelta(days=self.rng.uniform(1, 365))
+        return (
+            self.place.pk,
+            person.pk,
+            self.rng.choices(self.doors, self.weights)[0],
+            ReferrerKind.SELF,
+            "",
+            "",
+            "Made up for the demo",
+            ReferralConsent.AGREED,
+            self.to_datetime(received),
+            self.to_datetime(received + timedelta(days=1)),
+            ReferralStatus.CONTACTED,
+            self.to_datetime(received + timedelta(hours=20)),
+            ContactOutcome.SPOKE,
+            "",
+        )
+
+
 def generate_checkins(
     place,
     organisation,
@@ -219,10 +316,13 @@ def generate_checkins(
     batch=500,
     on_progress=None,
 ):
-    """Add `residents` residents with `per_resident` completed check-ins each, in one
-    transaction. Side effects: residents, check-ins, ratings, measure responses and
-    score tracks; no audit events (nothing here is about a real person)."""
+    """Add `residents` residents, each referred once, with `per_resident` completed
+    check-ins each, in one transaction. Side effects: residents, referrals, check-ins,
+    ratings, measure responses and score tracks; no audit events (nothing here is about a
+    real person)."""
     rng = random.Random(seed)
+    start = timezone.now() - timedelta(days=7 * per_resident)
+    referrals = _Referrals(place, start, seed)
     version = services.current_lifemap(place)
     areas = list(version.areas.all())
     instruments = {i.code: i for i in services.instruments_for(place)}
@@ -233,7 +333,7 @@ def generate_checkins(
         ons4=instruments.get("ons4"),
         ucla3=instruments.get("ucla3"),
         per_resident=per_resident,
-        start=timezone.now() - timedelta(days=7 * per_resident),
+        start=start,
         rng=rng,
         id_rng=random.Random(f"{seed}:wellbeing:{place.pk}"),
     )
@@ -243,6 +343,7 @@ def generate_checkins(
         AreaRating: Table(AreaRating, RATING_COLUMNS),
         MeasureResponse: Table(MeasureResponse, MEASURE_COLUMNS),
         ScoreTrack: Table(ScoreTrack, TRACK_COLUMNS),
+        Referral: Table(Referral, REFERRAL_COLUMNS),
     }
     with (
         transaction.atomic(),
@@ -272,6 +373,7 @@ def generate_checkins(
             measures = tables[MeasureResponse].rows
             tracks = tables[ScoreTrack].rows
             for person in people:
+                tables[Referral].rows.append(referrals.row(person))
                 tracks.extend(
                     life.person(
                         person, next_ids=ids, checkins=checkins, ratings=ratings, measures=measures
@@ -287,4 +389,32 @@ def generate_checkins(
             if on_progress:
                 on_progress(totals.residents, residents)
     _analyze(list(tables) + [Resident])
+    _vacuum(list(tables) + [Resident])
     return totals
+
+
+def _vacuum(models):
+    """On PostgreSQL, what autovacuum would soon do to freshly written tables: mark their
+    pages all-visible, so index-only scans (cohort change over a period) need not visit
+    the table. Not inside a transaction (VACUUM cannot run in one), e.g. in tests."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def referrals_generate(place, *, seed=1) -> int:
+    """Give each resident of the place without a referral one, as generate_checkins does
+    (for a bench database generated before it made referrals). Returns how many."""
+    first = CheckIn.objects.filter(place=place).order_by("completed_at").first()
+    start = first.completed_at if first else timezone.now()
+    referrals = _Referrals(place, start, seed)
+    table = Table(Referral, REFERRAL_COLUMNS)
+    people = Resident.objects.filter(place=place, referrals__isnull=True).order_by("pk")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for person in people.only("pk").iterator(chunk_size=5000):
+            table.rows.append(referrals.row(person))
+        table.flush(cursor, batch=20_000)
+    _analyze([Referral])
+    return table.written

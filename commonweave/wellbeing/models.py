@@ -113,7 +113,10 @@ class CheckIn(models.Model):
     resident = models.ForeignKey(
         "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_checkins"
     )
-    version = models.ForeignKey(LifeMapVersion, on_delete=models.PROTECT, related_name="checkins")
+    # Indexed with status and completion time below (a version's check-ins in a period).
+    version = models.ForeignKey(
+        LifeMapVersion, on_delete=models.PROTECT, related_name="checkins", db_index=False
+    )
     via = models.CharField(max_length=20, choices=CheckInVia.choices, default=CheckInVia.CATALYST)
     status = models.CharField(
         max_length=20, choices=CheckInStatus.choices, default=CheckInStatus.DRAFT
@@ -124,12 +127,47 @@ class CheckIn(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # For cohort change over a period (period.py), derived from the answers (packed.py):
+    # the ratings, and the measure scores, each packed in one text; `measured` when the
+    # completed check-in has any measure response.
+    area_values = models.TextField(blank=True, default="", editable=False)
+    measure_values = models.TextField(blank=True, default="", editable=False)
+    measured = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["resident", "completed_at"]
         indexes = [
-            models.Index(fields=["resident", "status", "completed_at"]),
+            # A resident's check-ins in time order (their page), and for a period each
+            # person's first and latest check-in with its packed ratings read from the
+            # index alone (period.py). `id` breaks ties in completion time.
+            models.Index(
+                fields=[
+                    "resident",
+                    "status",
+                    "completed_at",
+                    "id",
+                    "place",
+                    "version",
+                    "area_values",
+                ],
+                name="wellbeing_checkin_period",
+            ),
+            # Each person's first and latest check-in with measures in a period.
+            models.Index(
+                fields=[
+                    "resident",
+                    "measured",
+                    "completed_at",
+                    "id",
+                    "status",
+                    "place",
+                    "measure_values",
+                ],
+                name="wellbeing_checkin_measured",
+            ),
             models.Index(fields=["place", "status", "completed_at"]),
+            # Which life map versions were answered in a period.
+            models.Index(fields=["version", "status", "completed_at"], name="wellbeing_version_at"),
         ]
 
     def __str__(self):
@@ -158,14 +196,32 @@ class AreaRating(models.Model):
 
 class MeasureResponse(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="measures")
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     answers = models.JSONField(default=dict)
     complete = models.BooleanField(default=False)
     scores = models.JSONField(default=dict)  # metric code -> {value, band, higher_is}
+    # Copied from the check-in when it is completed (never changed after), so which
+    # instruments were answered in a period, and a person's answers to one, are index
+    # reads (period.py).
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["checkin", "instrument"], name="wellbeing_measure_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["resident", "instrument", "completed_at"], name="wellbeing_measure_resident"
+            ),
+            models.Index(
+                fields=["instrument", "place", "completed_at"], name="wellbeing_instrument_at"
+            ),
         ]
 
     def __str__(self):
@@ -306,3 +362,40 @@ class ScoreTrack(models.Model):
         self.answers += 1
         self.paired = self.answers >= 2
         self.change = self.latest_value - self.first_value
+
+
+class ScoresExport(models.Model):
+    """The pseudonymous scores CSV for evaluators, built by a background job (exports.py).
+
+    Only the person who asked may download it, once; the file is deleted when it has been
+    downloaded or a day after it was asked for, whichever is first. The row stays (the
+    filters, the number of rows, when) as the record of what was exported."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filters = models.JSONField(default=dict, blank=True)  # dates as ISO text
+    file_name = models.CharField(max_length=200, blank=True)  # in the exports storage
+    rows = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["deleted_at", "expires_at"], name="wellbeing_export_expiry")
+        ]
+
+    def __str__(self):
+        return f"Scores export {self.public_id}"
+
+    @property
+    def ready(self) -> bool:
+        """Built, and still there to download."""
+        return bool(self.file_name) and self.deleted_at is None

@@ -20,7 +20,9 @@ urlpatterns = [
     path("lifemap/areas/<slug:key>/remove/", views.area_remove, name="area_remove"),
     path("cohort/", views.cohort_page, name="cohort"),
     path("cohort/change.csv", views.cohort_change_csv, name="cohort_change_csv"),
-    path("cohort/export.csv", views.cohort_export, name="cohort_export"),
+    path("cohort/exports/", views.export_start, name="export_start"),
+    path("exports/<str:public_id>/", views.export_detail, name="export"),
+    path("exports/<str:public_id>/download/", views.export_download, name="export_download"),
     path("c/done/", views.link_done, name="link_done"),
     path("c/<str:token>/", views.link_checkin, name="link"),
 ]

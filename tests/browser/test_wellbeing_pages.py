@@ -3,6 +3,7 @@ and a resident's one-time link on a 360-px phone, with and without JavaScript. E
 is checked with axe-core; any CSP violation fails the test."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +195,29 @@ def test_cohort_over_a_period_with_wrong_then_right_dates(page, world, outbox):
     page.page.get_by_text("People who checked in from 16 January 2025").wait_for()
     assert page.page.get_by_role("cell", name="+2.00").first.is_visible()
     page.axe("cohort over a period")
+
+
+def test_an_analyst_prepares_and_downloads_the_scores_once(page, world, outbox, settings, tmp_path):
+    """The export runs as a job (inline here); its page shows the progress, then one
+    download of the CSV; afterwards the page says the file has gone."""
+    from tests.wellbeing.test_cohort import people_with_change
+
+    settings.WELLBEING_EXPORT_DIR = tmp_path / "exports"
+    people_with_change(world, 3, consent=True)
+    sign_in(page, world.analyst.email)
+    page.goto("/wellbeing/cohort/")
+    page.page.get_by_role("button", name="Prepare the scores for download").click()
+    page.page.get_by_role("heading", name="Scores for evaluators").wait_for()
+    assert page.page.get_by_role("status").text_content().startswith("Finished")
+    assert page.page.get_by_text("100% complete").is_visible()
+    page.axe("scores export ready")
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Download the scores (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "person,date,kind,instrument,code,label,value,band"
+    assert len(text.splitlines()) == 1 + 3 * (3 * 2 + 2 * 4)
+    assert download.value.suggested_filename == "wellbeing-scores.csv"
+    page.page.reload()
+    page.page.get_by_text("You downloaded this file on").wait_for()
+    assert page.page.get_by_role("button", name="Download the scores (CSV)").count() == 0
+    page.axe("scores export downloaded")

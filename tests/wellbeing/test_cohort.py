@@ -1,8 +1,6 @@
 """Cohort change for evaluators: the page, the pseudonymous CSV export, and who may see
 them. Published numbers follow SAFETY 19."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -13,45 +11,24 @@ from commonweave.audit.models import AuditEvent
 from commonweave.demo.factories import ReferralFactory, ResidentFactory
 from commonweave.people.enums import ConsentPurpose, FrontDoor
 from commonweave.people.models import Consent
-from commonweave.wellbeing import cohort, scoring, services
-from commonweave.wellbeing.enums import CheckInStatus
+from commonweave.wellbeing import cohort, exports, services
 from commonweave.wellbeing.models import (
-    AreaRating,
-    CheckIn,
-    Instrument,
-    MeasureResponse,
     ScoreTrack,
 )
 from tests.conftest import assert_access
 
+from .helpers import answered_checkin, export_csv
+
 COHORT = reverse("wellbeing:cohort")
-EXPORT = reverse("wellbeing:cohort_export")
+EXPORT_START = reverse("wellbeing:export_start")
 
 
 def make_checkin(resident, ratings, when, anxiety=None):
-    version = services.current_lifemap(resident.place)
-    checkin = CheckIn.objects.create(
-        place=resident.place,
-        resident=resident,
-        version=version,
-        status=CheckInStatus.COMPLETE,
-        completed_at=when,
-    )
-    areas = {a.key: a for a in version.areas.all()}
-    AreaRating.objects.bulk_create(
-        AreaRating(checkin=checkin, area=areas[key], value=value) for key, value in ratings.items()
-    )
+    measures = None
     if anxiety is not None:
-        ons4 = Instrument.objects.get(code="ons4", place=None)
         answers = {"life_satisfaction": 6, "worthwhile": 6, "happiness": 6, "anxiety": anxiety}
-        MeasureResponse.objects.create(
-            checkin=checkin,
-            instrument=ons4,
-            answers=answers,
-            complete=True,
-            scores=scoring.score(ons4.definition, answers).as_json(),
-        )
-    return checkin
+        measures = {"ons4": answers}
+    return answered_checkin(resident, ratings=ratings, when=when, measures=measures)
 
 
 def people_with_change(
@@ -84,8 +61,9 @@ def test_who_can_see_cohort_change(world):
     )
 
 
-def test_who_can_export_scores(world):
-    assert_access(world, "get", EXPORT, {"manager_a": 200, "analyst": 200, "outsider": 200})
+def test_who_can_ask_for_the_scores_export(world):
+    # Analysts and place admins, each in their own place (the outsider's export is of theirs).
+    assert_access(world, "post", EXPORT_START, {"manager_a": 302, "analyst": 302, "outsider": 302})
 
 
 def test_thirty_paired_people_show_change(world, login):
@@ -148,12 +126,11 @@ def test_export_has_pseudonymous_ids_consented_people_only_and_is_audited(world,
     consented = people_with_change(world, 2, consent=True)
     not_consented = people_with_change(world, 1)
     before = AuditEvent.objects.count()
-    response = login(world.analyst).get(EXPORT)
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == cohort.EXPORT_HEADER
+    rows, response = export_csv(login(world.analyst))
+    assert rows[0] == exports.EXPORT_HEADER
     people = {row[0] for row in rows[1:]}
-    assert people == {cohort.pseudonym(world.place, r.pk) for r in consented}
+    assert people == {exports.pseudonym(world.place, r.pk) for r in consented}
+    text = "\n".join(",".join(row) for row in rows)
     for resident in consented + not_consented:
         assert resident.public_id not in text
         assert resident.full_name not in text
@@ -174,7 +151,7 @@ def test_cohort_queries_do_not_grow_with_people(world, login, count, django_asse
 
 def test_partner_without_aggregate_role_gets_404(world, login):
     assert login(world.worker_b).get(COHORT).status_code == 404
-    assert login(world.catalyst_a).get(EXPORT).status_code == 404
+    assert login(world.catalyst_a).post(EXPORT_START).status_code == 404
 
 
 def _tracks(place):

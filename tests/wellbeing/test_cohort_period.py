@@ -15,19 +15,20 @@ from django.utils import timezone
 
 from commonweave.audit.models import AuditEvent
 from commonweave.demo.factories import ReferralFactory, ResidentFactory
+from commonweave.jobs.models import Job
 from commonweave.people.enums import ConsentPurpose, FrontDoor
 from commonweave.people.models import Consent
 from commonweave.tenancy.enums import Role
-from commonweave.wellbeing import cohort, scoring, services, stats
-from commonweave.wellbeing.enums import CheckInStatus
-from commonweave.wellbeing.models import AreaRating, CheckIn, Instrument, MeasureResponse
+from commonweave.wellbeing import cohort, services, stats
+from commonweave.wellbeing.models import ScoresExport
 
+from .helpers import answered_checkin, export_csv
 from .test_api import api
 from .test_stats import assert_published_row_is_safe, implied_counts
 
 COHORT = reverse("wellbeing:cohort")
 CHANGE_CSV = reverse("wellbeing:cohort_change_csv")
-EXPORT = reverse("wellbeing:cohort_export")
+EXPORT_START = reverse("wellbeing:export_start")
 DAY0 = date(2025, 1, 6)
 
 
@@ -36,32 +37,10 @@ def at(day, hour=12):
     return timezone.make_aware(datetime.combine(DAY0 + timedelta(days=day), time(hour)))
 
 
-def check_in(resident, day, ratings, ons4=None, hour=12):
-    """A completed check-in made directly (as an import would), scored by scoring.score."""
-    version = services.current_lifemap(resident.place)
-    checkin = CheckIn.objects.create(
-        place=resident.place,
-        resident=resident,
-        version=version,
-        status=CheckInStatus.COMPLETE,
-        completed_at=at(day, hour),
-    )
-    areas = {a.key: a for a in version.areas.all()}
-    AreaRating.objects.bulk_create(
-        AreaRating(checkin=checkin, area=area, value=ratings.get(key))
-        for key, area in areas.items()
-    )
-    if ons4 is not None:
-        instrument = Instrument.objects.get(code="ons4", place=None)
-        result = scoring.score(instrument.definition, ons4)
-        MeasureResponse.objects.create(
-            checkin=checkin,
-            instrument=instrument,
-            answers=scoring.clean_answers(instrument.definition, ons4),
-            complete=result.complete,
-            scores=result.as_json(),
-        )
-    return checkin
+def check_in(resident, day, ratings, ons4=None, hour=12, packed=True):
+    """A completed check-in made directly (as an import would): helpers.answered_checkin."""
+    measures = {"ons4": ons4} if ons4 is not None else None
+    return answered_checkin(resident, at(day, hour), ratings, measures, packed=packed)
 
 
 def person(world, front_door=FrontDoor.PUBLIC_WEB, consent=False):
@@ -265,8 +244,8 @@ def test_ons4_blank_question_counts_in_the_other_three_everywhere(world, login):
         assert row(result, "ons4.life_satisfaction").published.mean_change == "+3.00"
         assert row(result, "ons4.anxiety").change.n == 30
         assert row(result, "ons4.anxiety").published.mean_change == "-6.00"
-    text = b"".join(login(world.analyst).get(EXPORT).streaming_content).decode("utf-8-sig")
-    latest = [r for r in csv.reader(io.StringIO(text)) if r[1] == str(DAY0 + timedelta(10))]
+    rows, _ = export_csv(login(world.analyst))
+    latest = [r for r in rows if r[1] == str(DAY0 + timedelta(10))]
     assert sorted(r[4] for r in latest if r[2] == "measure") == [
         "happiness",
         "life_satisfaction",
@@ -339,13 +318,16 @@ def test_wrong_dates_are_named_next_to_the_field_and_show_no_numbers(
     # What was typed is kept.
     for name, value in params.items():
         assert f'name="{name}" value="{value}"' in body
-    # The download links with the same dates give the same page, no file and no audit.
+    # The table's download link and the scores export with the same dates give the same
+    # page: no file, no job and no audit.
     before = AuditEvent.objects.count()
-    for url in (EXPORT, CHANGE_CSV):
-        download = client.get(url, params)
+    for download in (client.get(CHANGE_CSV, params), client.post(EXPORT_START, params)):
         assert download.status_code == 400
         assert "text/csv" not in download["Content-Type"]
+        assert f'<p id="id_{field}-error" class="govuk-error-message">' in download.content.decode()
     assert AuditEvent.objects.count() == before
+    assert not ScoresExport.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_the_change_csv_has_the_pages_published_numbers_for_a_period(world, login, thirty_two):
@@ -369,8 +351,8 @@ def test_the_change_csv_has_the_pages_published_numbers_for_a_period(world, logi
 
 
 def test_the_scores_export_keeps_to_the_period(world, login, thirty_two):
-    text = b"".join(login(world.analyst).get(EXPORT, query(0, 30)).streaming_content)
-    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))[1:]
+    rows, _ = export_csv(login(world.analyst), query(0, 30))
+    rows = rows[1:]
     assert {r[1] for r in rows} == {"2025-01-06", "2025-02-05"}
     assert len(rows) == 2 * 2 * 2  # 2 consenting people x 2 check-ins x (home + anxiety)
 

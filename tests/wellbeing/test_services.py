@@ -293,3 +293,11 @@ def test_check_ins_belong_to_their_resident(world, resident_a):
     other = ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a)
     submit(world, resident_a)
     assert CheckIn.objects.filter(resident=other).count() == 0
+
+
+def test_shipped_instruments_load_again_after_a_flush(db):
+    """Live-server tests flush the rows migration 0002 loaded; this puts them back."""
+    Instrument.objects.filter(place__isnull=True).delete()
+    loaded = services.load_shipped_instruments()
+    assert sorted(i.code for i in loaded) == ["ons4", "ons_loneliness", "ucla3"]
+    assert Instrument.objects.filter(place__isnull=True).count() == 3

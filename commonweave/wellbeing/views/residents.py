@@ -1,5 +1,6 @@
-"""Life map pages: the resident's picture, a check-in with their catalyst, priorities, and
-the one-time link a resident opens alone. resolve viewer -> authorise -> service -> render.
+"""A resident's life map pages: the picture over time, a check-in with their catalyst,
+priorities, and the one-time link a resident opens alone.
+resolve viewer -> authorise -> service -> render.
 
 Wellbeing is for the holding organisation only (FULL access): partners who see a shared
 record do not see wellbeing (SAFETY 4). Another organisation's resident is a 404.
@@ -11,21 +12,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.insights.export import csv_response
 from commonweave.people.access import Access, resident_get, resident_open
 from commonweave.people.views.referrals import _viewer
-from commonweave.tenancy.enums import Role
 from commonweave.tenancy.viewer import public_viewer
 
-from . import cohort, selectors, services
-from .forms import AreaForm, CheckInForm, CohortForm, PriorityForm, SendLinkForm
-from .models import CheckIn, Priority
+from .. import selectors, services
+from ..forms import CheckInForm, PriorityForm, SendLinkForm
+from ..models import CheckIn, Priority
 
 
 def _picture_url(resident):
@@ -254,197 +252,3 @@ def link_checkin(request, token):
 
 def link_done(request):
     return _no_referrer(render(request, "wellbeing/link_done.html"))
-
-
-# --- cohort change for evaluators --------------------------------------------------------
-
-
-def _aggregate_viewer(request):
-    viewer = _viewer(request)
-    if not viewer.can_see_aggregates:
-        raise Http404
-    return viewer
-
-
-def _cohort_form(request):
-    params = {k: v for k, v in request.GET.items() if v}
-    return CohortForm(params or None)
-
-
-def _cohort_page(request, viewer, form):
-    """The page; with wrong filters, their errors next to them (400) and no numbers."""
-    result, chart, status, filters = None, None, 200, {}
-    if form.is_bound and not form.is_valid():
-        status = 400
-    else:
-        filters = form.filters()
-        result = cohort.cohort_change(viewer, **filters)
-        enough = [row for row in result.areas if row.published.enough]
-        chart = {
-            "labels": [row.label for row in enough],
-            "means": [row.published.mean_value for row in enough],
-            "low": [row.published.ci_values[0] for row in enough],
-            "high": [row.published.ci_values[1] for row in enough],
-        }
-    context = {
-        "form": form,
-        "cohort": result,
-        "chart": chart,
-        "can_export": viewer.has_role(Role.ANALYST, Role.PLACE_ADMIN),
-        "query": request.GET.urlencode(),
-        "threshold": viewer.place.suppression_threshold,
-        "period_from": filters.get("period_from"),
-        "period_to": filters.get("period_to"),
-    }
-    return render(request, "wellbeing/cohort.html", context, status=status)
-
-
-def _export_filters(request, viewer):
-    """(filters, None) for a download link, or (None, the page with the errors)."""
-    form = _cohort_form(request)
-    if form.is_bound and not form.is_valid():
-        return None, _cohort_page(request, viewer, form)
-    return form.filters(), None
-
-
-def _audit_export(viewer, what, filters):
-    audit_record(
-        viewer=viewer,
-        action=Action.EXPORT,
-        purpose=Purpose.ADMIN,
-        object_type="wellbeing.export",
-        object_id=what,
-        detail={k: str(v) for k, v in filters.items() if v},
-    )
-
-
-@login_required
-def cohort_page(request):
-    """Paired first-vs-latest change per area and measure, under the disclosure rules."""
-    viewer = _aggregate_viewer(request)
-    return _cohort_page(request, viewer, _cohort_form(request))
-
-
-@login_required
-def cohort_change_csv(request):
-    """The page's table as CSV: the same published numbers and nothing more. Everyone
-    who sees the page may download it; one EXPORT audit event."""
-    viewer = _aggregate_viewer(request)
-    filters, error_page = _export_filters(request, viewer)
-    if error_page:
-        return error_page
-    result = cohort.cohort_change(viewer, **filters)
-    _audit_export(viewer, "change", filters)
-    return csv_response("wellbeing-change.csv", cohort.CHANGE_HEADER, cohort.change_rows(result))
-
-
-@login_required
-def cohort_export(request):
-    """Every score of residents who consented to evaluation, pseudonymous ids, as CSV.
-    Analysts and place admins; one EXPORT audit event."""
-    viewer = _aggregate_viewer(request)
-    if not viewer.has_role(Role.ANALYST, Role.PLACE_ADMIN):
-        raise Http404
-    filters, error_page = _export_filters(request, viewer)
-    if error_page:
-        return error_page
-    rows = cohort.export_rows(viewer, **filters)
-    _audit_export(viewer, "scores", filters)
-    return csv_response("wellbeing-scores.csv", cohort.EXPORT_HEADER, rows)
-
-
-# --- the place's life map ----------------------------------------------------------------
-
-
-def _area_dicts(version):
-    return [
-        {"key": a.key, "name": a.name, "question": a.question, "kind": a.kind, "points": a.points}
-        for a in version.areas.all()
-    ]
-
-
-def _admin_viewer(request):
-    viewer = _viewer(request)
-    if not viewer.is_place_admin:
-        raise Http404
-    return viewer
-
-
-def _new_key(name, taken):
-    base = slugify(name).replace("-", "_")[:30] or "area"
-    if not base[0].isalpha():
-        base = f"area_{base}"[:30]
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}_{n}", n + 1
-    return key
-
-
-@login_required
-def lifemap(request):
-    """The place's life map: its areas and the words for each point."""
-    viewer = _viewer(request)
-    version = services.current_lifemap(viewer.place)
-    context = {
-        "version": version,
-        "areas": list(version.areas.all()),
-        "can_edit": viewer.is_place_admin,
-    }
-    return render(request, "wellbeing/lifemap.html", context)
-
-
-def _publish(request, viewer, areas, form, message):
-    try:
-        services.lifemap_publish(viewer=viewer, areas=areas)
-    except ValidationError as error:
-        for problem in error.message_dict.get("areas", error.messages):
-            form.add_error(None, problem)
-        return False
-    messages.success(request, message)
-    return True
-
-
-@login_required
-def area_edit(request, key=None):
-    """Change an area's words (a new version of the map), or add an area."""
-    viewer = _admin_viewer(request)
-    version = services.current_lifemap(viewer.place)
-    areas = _area_dicts(version)
-    current = next((a for a in version.areas.all() if a.key == key), None)
-    if key is not None and current is None:
-        raise Http404
-    fixed = {}
-    if current is not None:
-        fixed = {"fixed_kind": current.kind, "fixed_points": len(current.points)}
-    if request.method == "POST":
-        form = AreaForm(request.POST, **fixed)
-        if form.is_valid():
-            if current is None:
-                areas.append(
-                    form.area(_new_key(form.cleaned_data["name"], {a["key"] for a in areas}))
-                )
-            else:
-                areas = [form.area(key) if a["key"] == key else a for a in areas]
-            if _publish(request, viewer, areas, form, "Life map saved as a new version"):
-                return redirect("wellbeing:lifemap")
-    else:
-        initial = AreaForm.initial_for(current) if current else None
-        form = AreaForm(initial=initial, **fixed)
-    context = {"form": form, "area": current}
-    return render(request, "wellbeing/area_form.html", context, status=400 if form.errors else 200)
-
-
-@login_required
-@require_POST
-def area_remove(request, key):
-    viewer = _admin_viewer(request)
-    version = services.current_lifemap(viewer.place)
-    areas = [a for a in _area_dicts(version) if a["key"] != key]
-    if len(areas) == len(version.areas.all()):
-        raise Http404
-    if not areas:
-        messages.error(request, "A life map needs at least one area")
-        return redirect("wellbeing:lifemap")
-    services.lifemap_publish(viewer=viewer, areas=areas)
-    messages.success(request, "Area removed. Earlier check-ins keep it.")
-    return redirect("wellbeing:lifemap")
