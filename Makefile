@@ -63,8 +63,9 @@ test: assets browser-deps lint
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	@echo "== Test suite on SQLite =="
-	$(VENV)/bin/pytest -q
+	@echo "== Test suite on SQLite (two workers), then the browser tests =="
+	$(VENV)/bin/pytest -q -m "not browser" -n 2
+	$(VENV)/bin/pytest -q -m browser
 
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
