@@ -1,10 +1,11 @@
 from django import forms
+from django.db import transaction
 
 from commonweave.people.enums import ConsentMethod
 from commonweave.tenancy.models import Organisation
 from commonweave.web.forms import GovukForm
 
-from . import community, geo
+from . import community, geo, selectors, services
 from .enums import AssetKind, FollowUpOutcome, ImportSource, ServiceStatus
 from .models import Neighbourhood, Organization, TaxonomyTerm
 
@@ -67,6 +68,25 @@ class SearchForm(GovukForm):
             raise forms.ValidationError("We could not find that postcode. Check it and try again")
         return normal
 
+    def filters(self):
+        """The search this valid form asks for (the pages and the staff API share it)."""
+        data = self.cleaned_data
+        filters = selectors.Filters(
+            text=data.get("q") or "",
+            term_ids=[data["category"]] if data.get("category") else [],
+            kinds=[data["kind"]] if data.get("kind") else [],
+            age=data.get("age"),
+            free=data.get("free") or False,
+            open_now=data.get("open_now") or False,
+            takes_referrals=data.get("takes_referrals") or False,
+            neighbourhood_id=int(data["neighbourhood"]) if data.get("neighbourhood") else None,
+        )
+        if data.get("postcode"):
+            filters.near = geo.lookup_postcode(data["postcode"])
+        elif data.get("lat") is not None and data.get("lon") is not None:
+            filters.near = (data["lat"], data["lon"])
+        return filters
+
 
 class SuggestionForm(GovukForm):
     name = forms.CharField(label="Name", max_length=250)
@@ -121,7 +141,18 @@ class ConnectForm(GovukForm):
 
 
 class EntryForm(GovukForm):
-    """Create or edit an entry (coordinators). Location fields describe its main place."""
+    """Create or edit an entry (coordinators). Location fields describe its main place.
+    The edit page and the staff API both fill it and save through it."""
+
+    # Form field -> field of the entry's main Location.
+    LOCATION_FIELDS = {
+        "location_name": "name",
+        "address_1": "address_1",
+        "city": "city",
+        "postal_code": "postal_code",
+        "confidential": "confidential",
+        "area": "area",
+    }
 
     name = forms.CharField(label="Name", max_length=250)
     kind = forms.ChoiceField(
@@ -184,6 +215,7 @@ class EntryForm(GovukForm):
 
     def __init__(self, *args, place, **kwargs):
         super().__init__(*args, **kwargs)
+        self.place = place
         self.fields["organization"].choices = [("", "No organisation")] + [
             (str(o.id), o.name) for o in Organization.objects.filter(place=place).order_by("name")
         ]
@@ -197,6 +229,53 @@ class EntryForm(GovukForm):
     def clean_referral_organisation(self):
         value = self.cleaned_data["referral_organisation"]
         return int(value) if value else None
+
+    @classmethod
+    def initial_for(cls, service):
+        """The form's values for an existing entry."""
+        initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+        initial["languages"] = ", ".join(service.languages or [])
+        initial["organization"] = str(service.organization_id or "")
+        initial["referral_organisation"] = str(service.referral_organisation_id or "")
+        initial["categories"] = [
+            str(t) for t in service.taxonomy_terms.values_list("id", flat=True)
+        ]
+        sal = service.at_locations.select_related("location").first()
+        if sal:
+            for form_name, field in cls.LOCATION_FIELDS.items():
+                initial[form_name] = getattr(sal.location, field)
+        return initial
+
+    @transaction.atomic
+    def save(self, viewer, service=None):
+        """The entry (new when service is None) and its main location, together or not at
+        all. Call only on a valid form."""
+        data = self.cleaned_data
+        organization = None
+        if data["organization"]:
+            # The field's choices are this place's organisations, so this exists.
+            organization = Organization.objects.get(place=self.place, pk=data["organization"])
+        location = None
+        loc_data = {field: data[name] for name, field in self.LOCATION_FIELDS.items()}
+        if any(loc_data[k] for k in ("name", "address_1", "postal_code")):
+            sal = service.at_locations.select_related("location").first() if service else None
+            location = services.location_save(
+                viewer=viewer,
+                place=self.place,
+                data=loc_data,
+                location=sal.location if sal else None,
+            )
+        values = {k: data[k] for k in services.SERVICE_FIELDS if k in data}
+        values["referral_organisation_id"] = data["referral_organisation"]
+        return services.service_save(
+            viewer=viewer,
+            place=self.place,
+            data=values,
+            service=service,
+            organization=organization,
+            term_ids=data["categories"],
+            location=location,
+        )
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -15,7 +15,8 @@ from django.db import connection
 TABLE = "directory_service_fts"
 TRIGGERS = ("directory_service_fts_ai", "directory_service_fts_ad", "directory_service_fts_au")
 
-# Literal SQL, no interpolation (the names are fixed).
+# Literal SQL, no interpolation (the names are fixed). Migration 0006 holds its own copy on
+# purpose: a migration must not import app code that may change after it has run.
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS directory_service_fts USING fts5("
     "search_text, content='directory_service', content_rowid='rowid')",

@@ -211,10 +211,10 @@ def test_services_that_do_not_take_referrals_have_no_form(world, resident_a, ser
 
 
 def test_coordinators_set_the_receiving_partner_and_places(world, service, login):
-    from commonweave.directory.views.staff import _entry_initial
+    from commonweave.directory.forms import EntryForm
 
     client = login(world.manager_a)
-    form = {k: v for k, v in _entry_initial(service).items() if v not in (None, False)}
+    form = {k: v for k, v in EntryForm.initial_for(service).items() if v not in (None, False)}
     form.update(
         categories=form.get("categories", []),
         referral_organisation=str(world.org_b.pk),

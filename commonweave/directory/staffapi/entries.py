@@ -19,8 +19,6 @@ from commonweave.api.schemas import Detail, Errors
 from .. import referrals, selectors, services
 from ..forms import EntryForm, SearchForm
 from ..models import ChangeRecord, Service, ServiceAtLocation
-from ..views.public import _filters as search_filters
-from ..views.staff import _entry_initial, _save_entry
 from ._common import editor, named, raise_form_errors
 from .schemas import (
     ChangePage,
@@ -86,7 +84,7 @@ def _entry_out(service, *, can_edit=False):
     )
     if can_edit:
         # What the edit page puts in its location fields for an editor, and nothing else.
-        initial = _entry_initial(service)
+        initial = EntryForm.initial_for(service)
         data["main_location"] = (
             {
                 "name": initial["location_name"],
@@ -171,7 +169,7 @@ def _search(viewer, values: dict, paging):
         raise InvalidInput(problems)
     if not form.is_valid():
         raise_form_errors(form, rename={"q": "text"})
-    results = selectors.find_services(place, search_filters(form))
+    results = selectors.find_services(place, form.filters())
     ids, envelope = paginate(results, paging)
     items = []
     for service in _entries_on_page(ids):
@@ -286,7 +284,7 @@ def _save(viewer, service, data):
     form = EntryForm(data, place=viewer.place)
     if not form.is_valid():
         raise_form_errors(form, rename=API_NAMES)
-    return _save_entry(viewer, viewer.place, service, form.cleaned_data)
+    return form.save(viewer, service)
 
 
 def _as_sent(moment):
@@ -322,7 +320,7 @@ def entry_update(request, entry_id: str, payload: EntryPatch):
                 409,
                 {"detail": CONFLICT_MESSAGE, "updated_at": service.updated_at, "current": current},
             )
-        _save(viewer, service, _form_data(values, start=_entry_initial(service)))
+        _save(viewer, service, _form_data(values, start=EntryForm.initial_for(service)))
     return _entry_out(_entry_get(viewer, entry_id), can_edit=True)
 
 

@@ -27,27 +27,6 @@ def index(request):
     return render(request, "directory/index.html", {"places": places})
 
 
-def _filters(form):
-    data = form.cleaned_data
-    filters = selectors.Filters(
-        text=data.get("q") or "",
-        term_ids=[data["category"]] if data.get("category") else [],
-        kinds=[data["kind"]] if data.get("kind") else [],
-        age=data.get("age"),
-        free=data.get("free") or False,
-        open_now=data.get("open_now") or False,
-        takes_referrals=data.get("takes_referrals") or False,
-        neighbourhood_id=int(data["neighbourhood"]) if data.get("neighbourhood") else None,
-    )
-    if data.get("postcode"):
-        from ..geo import lookup_postcode
-
-        filters.near = lookup_postcode(data["postcode"])
-    elif data.get("lat") is not None and data.get("lon") is not None:
-        filters.near = (data["lat"], data["lon"])
-    return filters
-
-
 def map_points(place, entries):
     points = []
     for service in entries:
@@ -71,7 +50,7 @@ def search(request, place_slug):
     viewer = viewer_in(request, place)
     form = SearchForm(request.GET or None, place=place)
     searched = bool(request.GET) and form.is_valid()
-    filters = _filters(form) if searched else selectors.Filters()
+    filters = form.filters() if searched else selectors.Filters()
     results = selectors.find_services(place, filters)
     paginator = Paginator(results, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from .. import community, selectors, services
 from ..enums import SuggestionStatus
 from ..forms import EntryForm, ReviewForm
-from ..models import Organization, Service, Suggestion
+from ..models import Service, Suggestion
 from .common import editor, place_viewer, with_tiles
 
 
@@ -70,28 +69,6 @@ def review(request, place_slug, public_id):
 
 # ---- Editing -------------------------------------------------------------------------------
 
-LOCATION_FORM_FIELDS = {
-    "location_name": "name",
-    "address_1": "address_1",
-    "city": "city",
-    "postal_code": "postal_code",
-    "confidential": "confidential",
-    "area": "area",
-}
-
-
-def _entry_initial(service):
-    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
-    initial["languages"] = ", ".join(service.languages or [])
-    initial["organization"] = str(service.organization_id or "")
-    initial["referral_organisation"] = str(service.referral_organisation_id or "")
-    initial["categories"] = [str(t) for t in service.taxonomy_terms.values_list("id", flat=True)]
-    sal = service.at_locations.select_related("location").first()
-    if sal:
-        for form_name, field in LOCATION_FORM_FIELDS.items():
-            initial[form_name] = getattr(sal.location, field)
-    return initial
-
 
 @login_required
 def entry_edit(request, place_slug, pk=None):
@@ -102,40 +79,16 @@ def entry_edit(request, place_slug, pk=None):
     form = EntryForm(
         request.POST or None,
         place=place,
-        initial=_entry_initial(service) if service else {"kind": "group", "status": "active"},
+        initial=EntryForm.initial_for(service)
+        if service
+        else {"kind": "group", "status": "active"},
     )
     if request.method == "POST" and form.is_valid():
-        service = _save_entry(viewer, place, service, form.cleaned_data)
+        service = form.save(viewer, service)
         messages.success(request, "Saved.")
         return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
     return render(
         request, "directory/entry_edit.html", {"form": form, "service": service, "place": place}
-    )
-
-
-@transaction.atomic
-def _save_entry(viewer, place, service, data):
-    """The entry and its main location, together or not at all."""
-    organization = None
-    if data["organization"]:
-        organization = get_object_or_404(Organization, place=place, pk=data["organization"])
-    location = None
-    loc_data = {field: data[name] for name, field in LOCATION_FORM_FIELDS.items()}
-    if any(loc_data[k] for k in ("name", "address_1", "postal_code")):
-        sal = service.at_locations.select_related("location").first() if service else None
-        location = services.location_save(
-            viewer=viewer, place=place, data=loc_data, location=sal.location if sal else None
-        )
-    values = {k: data[k] for k in services.SERVICE_FIELDS if k in data}
-    values["referral_organisation_id"] = data["referral_organisation"]
-    return services.service_save(
-        viewer=viewer,
-        place=place,
-        data=values,
-        service=service,
-        organization=organization,
-        term_ids=data["categories"],
-        location=location,
     )
 
 

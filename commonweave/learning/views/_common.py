@@ -1,11 +1,11 @@
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import ModelChoiceField
 from django.shortcuts import redirect, render
+
+from commonweave.web.editing import conflict_rows
 
 from ..forms import ConfirmForm, apply_errors
 from ..selectors import require_staff
@@ -39,30 +39,6 @@ REMOVE_CONFLICT_MESSAGE = (
     "Someone else changed this after you opened this page. Check it is still what you "
     "want to remove, then confirm again."
 )
-
-
-def _shown(form, name, value):
-    """A value as a person reads it: a choice's label, a date in words, empty as empty."""
-    field = form.fields.get(name)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime.date):
-        return f"{value:%-d %B %Y}"
-    choices = getattr(field, "choices", None)
-    if choices is not None and not isinstance(field, ModelChoiceField):
-        return str(dict(choices).get(value, value))
-    return str(value)
-
-
-def conflict_rows(form, current, names):
-    """Fields where what is saved now differs from what this person typed."""
-    rows = []
-    for name in names:
-        saved = _shown(form, name, getattr(current, name))
-        yours = _shown(form, name, form.cleaned_data.get(name))
-        if saved != yours:
-            rows.append({"label": form.fields[name].label, "saved": saved, "yours": yours})
-    return rows
 
 
 def _rebound(form, version):

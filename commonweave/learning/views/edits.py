@@ -12,6 +12,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from commonweave.web.editing import versioned_initial
+
 from .. import rules, selectors, services
 from ..forms import (
     ActionEditForm,
@@ -25,6 +27,13 @@ from ..forms import (
 from ..models import Barrier
 from ._common import edit_page, remove_page, staff
 from .barriers import _people
+
+# The fields each edit form starts from and compares on a conflict.
+SESSION_FIELDS = ("title", "held_on", "notes", "decisions")
+BARRIER_FIELDS = ("title", "description", "quadrant", "service_area")
+ACTION_FIELDS = ("description", "owner_organisation", "owner", "owner_name", "due_on")
+LOG_ENTRY_FIELDS = ("kind", "title", "body", "tried", "happened", "learnt", "will_change")
+CARD_FIELDS = ("column", "text")
 
 
 def _check(rule, viewer, obj):
@@ -45,23 +54,18 @@ def session_edit(request, public_id):
     session = selectors.session_get(viewer, public_id)
     _check(rules.can_edit_session, viewer, session)
     back = reverse("learning:session_detail", args=[session.public_id])
-    initial = {
-        "title": session.title,
-        "held_on": session.held_on,
-        "notes": session.notes,
-        "decisions": session.decisions,
-        "version": session.version,
-    }
     return edit_page(
         request,
-        form=SessionEditForm(request.POST or None, initial=initial),
+        form=SessionEditForm(
+            request.POST or None, initial=versioned_initial(session, SESSION_FIELDS)
+        ),
         obj=session,
         save=lambda data: services.session_update(viewer=viewer, session=session, **data),
         template="learning/edit.html",
         context=_edit_template("Change the session", session.title, back),
         success="Session changed",
         next_url=back,
-        compare=("title", "held_on", "notes", "decisions"),
+        compare=SESSION_FIELDS,
     )
 
 
@@ -188,16 +192,11 @@ def barrier_edit(request, public_id):
     barrier = selectors.barrier_get(viewer, public_id)
     _check(rules.can_edit_barrier, viewer, barrier)
     back = reverse("learning:barrier_detail", args=[barrier.public_id])
-    initial = {
-        "title": barrier.title,
-        "description": barrier.description,
-        "quadrant": barrier.quadrant,
-        "service_area": barrier.service_area,
-        "version": barrier.version,
-    }
     return edit_page(
         request,
-        form=BarrierEditForm(request.POST or None, initial=initial),
+        form=BarrierEditForm(
+            request.POST or None, initial=versioned_initial(barrier, BARRIER_FIELDS)
+        ),
         obj=barrier,
         save=lambda data: services.barrier_update(viewer=viewer, barrier=barrier, **data),
         template="learning/edit.html",
@@ -209,7 +208,7 @@ def barrier_edit(request, public_id):
         ),
         success="Barrier changed",
         next_url=back,
-        compare=("title", "description", "quadrant", "service_area"),
+        compare=BARRIER_FIELDS,
     )
 
 
@@ -274,17 +273,9 @@ def action_edit(request, public_id):
     viewer = staff(request)
     action = selectors.action_get(viewer, public_id)
     _check(rules.can_change_action, viewer, action)
-    initial = {
-        "description": action.description,
-        "owner_organisation": action.owner_organisation_id,
-        "owner": action.owner_id,
-        "owner_name": action.owner_name,
-        "due_on": action.due_on,
-        "version": action.version,
-    }
     form = ActionEditForm(
         request.POST or None,
-        initial=initial,
+        initial=versioned_initial(action, ACTION_FIELDS),
         organisations=services.organisations_in(viewer),
         people=_people(viewer),
     )
@@ -298,7 +289,7 @@ def action_edit(request, public_id):
         context=_edit_template("Change the action", action.barrier.title, back),
         success="Action changed",
         next_url=back,
-        compare=("description", "owner_organisation", "owner", "owner_name", "due_on"),
+        compare=ACTION_FIELDS,
     )
 
 
@@ -344,18 +335,12 @@ def log_edit(request, public_id):
     viewer = staff(request)
     entry = selectors.log_entry_get(viewer, public_id)
     _check(rules.can_change_entry, viewer, entry)
-    initial = {
-        "kind": entry.kind,
-        "title": entry.title,
-        "body": entry.body,
-        "tried": entry.tried,
-        "happened": entry.happened,
-        "learnt": entry.learnt,
-        "will_change": entry.will_change,
-        "tags": ", ".join(t.name for t in entry.tags.all()),
-        "barriers": [b.pk for b in entry.barriers.all()],
-        "version": entry.version,
-    }
+    initial = versioned_initial(
+        entry,
+        LOG_ENTRY_FIELDS,
+        tags=", ".join(t.name for t in entry.tags.all()),
+        barriers=[b.pk for b in entry.barriers.all()],
+    )
     form = LogEntryEditForm(
         request.POST or None, initial=initial, barriers=_log_barriers(viewer, entry)
     )
@@ -369,7 +354,7 @@ def log_edit(request, public_id):
         context=_edit_template("Change the log entry", entry.title, back),
         success="Log entry changed",
         next_url=back,
-        compare=("kind", "title", "body", "tried", "happened", "learnt", "will_change"),
+        compare=LOG_ENTRY_FIELDS,
     )
 
 
@@ -412,7 +397,7 @@ def card_edit(request, public_id, card_id):
     back = reverse("learning:board_detail", args=[board.public_id])
     form = CardEditForm(
         request.POST or None,
-        initial={"column": card.column, "text": card.text, "version": card.version},
+        initial=versioned_initial(card, CARD_FIELDS),
     )
     return edit_page(
         request,
@@ -429,7 +414,7 @@ def card_edit(request, public_id, card_id):
         ),
         success="Card changed",
         next_url=back,
-        compare=("column", "text"),
+        compare=CARD_FIELDS,
     )
 
 

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from commonweave.web.editing import conflict_rows
+
 from .. import rules, selectors, services
 from ..forms import AttendeeForm, SessionForm, SessionRecordForm, StoryForm, apply_errors
 from ..pack import pack_export
-from ._common import CONFLICT_MESSAGE, conflict_rows, paginate, staff
+from ._common import CONFLICT_MESSAGE, paginate, staff
 
 
 @login_required

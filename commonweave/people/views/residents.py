@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.web.editing import conflict_rows
 
 from .. import selectors, services
 from ..access import Access, resident_get, resident_open
@@ -284,16 +285,7 @@ def resident_edit(request, public_id):
             current = conflict.current
             form = _rebind_with_version(ProfileForm, request, current.version)
             form.add_error(None, CONFLICT_MESSAGE)
-            rows = [
-                {
-                    "label": form.fields[name].label,
-                    "saved": getattr(current, name),
-                    "yours": form.cleaned_data.get(name, request.POST.get(name, "")),
-                    "field": name,
-                }
-                for name in PROFILE_FIELDS
-                if getattr(current, name) != form.cleaned_data.get(name)
-            ]
+            rows = conflict_rows(form, current, PROFILE_FIELDS)
             return _render_form(
                 request, viewer, public_id, form, page=page, status=409, conflict_rows=rows
             )
