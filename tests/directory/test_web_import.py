@@ -6,10 +6,12 @@ upload's redirect comes back.)"""
 import io
 import json
 import logging
+from datetime import timedelta
 from html import escape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from commonweave.audit.models import AuditEvent
 from commonweave.directory import forms as directory_forms
@@ -145,6 +147,30 @@ def test_csv_upload_asks_for_the_column_mapping_then_imports(world, login):
         "a location has a postcode that is not a UK postcode",
         "the service has no name",
     ]
+
+
+def test_a_csv_left_without_its_mapping_is_dropped_after_a_day(world, login):
+    client = login(world.manager_a)
+    text = "Title,Post code\nKnit and natter,OL1 1AA\n"
+    response = _start(client, "csv", _upload("groups.csv", text, "text/csv"))
+    stale = DirectoryImport.objects.get()
+    # A day and a minute old: the daily purge drops its bytes and says why on its page.
+    DirectoryImport.objects.filter(pk=stale.pk).update(
+        created_at=stale.created_at - import_jobs.MAPPING_KEPT_FOR - timedelta(minutes=1)
+    )
+    out = io.StringIO()
+    call_command("purge_directory_imports", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    stale.refresh_from_db()
+    assert (stale.state, bytes(stale.payload)) == (ImportState.FAILED, b"")
+    page = client.get(response["Location"]).content.decode()
+    assert "not matched within a day" in page and "upload it again" in page
+    assert "Which column holds what?" not in page
+    assert client.post(response["Location"], {"name": "Title"}).status_code == 200
+    assert stale.job is None and not Service.objects.filter(place=world.place).exists()
+    _start(client, "csv", _upload("new.csv", text, "text/csv"))  # starting one purges too
+    kept = DirectoryImport.objects.exclude(pk=stale.pk).get()
+    assert kept.state == ImportState.MAPPING and bytes(kept.payload) == text.encode()
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,11 @@ and the bytes are dropped. Nothing here logs a record's content.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
@@ -25,6 +27,10 @@ from .sources import MAX_FEED_BYTES, decode_text, fetch_url, parse_json
 
 DIRECTORY_IMPORT = JobKind.DIRECTORY_IMPORT.value
 HEADER_BYTES = 64 * 1024  # enough of a CSV to read its header row
+MAPPING_KEPT_FOR = timedelta(days=1)  # a CSV waiting for its column mapping
+UNMAPPED_REASON = (
+    "the columns were not matched within a day, so the file was not kept: upload it again"
+)
 
 
 def _read_upload(upload) -> bytes:
@@ -45,6 +51,7 @@ def import_create(*, viewer, source, upload=None, url="") -> DirectoryImport:
     """
     if not can_edit(viewer):
         raise PermissionDenied
+    imports_unmapped_purge()
     imp = DirectoryImport(
         public_id=secrets.token_urlsafe(9)[:12],
         place=viewer.place,
@@ -82,6 +89,18 @@ def import_set_mapping(*, viewer, imp, mapping: dict) -> DirectoryImport:
     imp.save(update_fields=["mapping", "state"])
     _queue(viewer, imp)
     return imp
+
+
+def imports_unmapped_purge(*, now=None) -> int:
+    """Drop the bytes of CSVs left waiting for their column mapping for over a day: the
+    import is marked failed with the reason, so its page says what happened. Idempotent;
+    also run whenever an import is started. Returns how many were dropped."""
+    cutoff = (now or timezone.now()) - MAPPING_KEPT_FOR
+    return DirectoryImport.objects.filter(state=ImportState.MAPPING, created_at__lt=cutoff).update(
+        state=ImportState.FAILED,
+        payload=b"",
+        report={"created": 0, "updated": 0, "unchanged": 0, "errors": [[0, "", UNMAPPED_REASON]]},
+    )
 
 
 def _queue(viewer, imp):
