@@ -18,7 +18,6 @@ relative to `now`. Public ids come from a second generator seeded with the place
 too, so two demo places from one seed do not collide.
 """
 
-import gc
 import random
 import sys
 import time
@@ -31,6 +30,7 @@ from faker import Faker
 
 from commonweave.accounts.models import User
 from commonweave.people.models import Resident
+from commonweave.perf import no_cyclic_gc
 from commonweave.tenancy.enums import OrganisationKind, Phase, Role
 from commonweave.tenancy.models import Membership, Organisation, Place
 from commonweave.tenancy.tokens import issue_api_token
@@ -265,19 +265,6 @@ def _issue_tokens(staff):
 
 
 @contextmanager
-def _no_cyclic_gc():
-    """Millions of short-lived tuples make the cyclic collector rescan a growing heap for
-    nothing (rows hold no cycles); reference counting frees them. Restored afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def _roomy_sqlite_cache(cursor):
     """A big page cache while generating: index pages stay in memory instead of spilling
     to the write-ahead log page by page. Restored afterwards."""
@@ -331,7 +318,7 @@ def generate_demo(
     names = _Names(seed)
     now = now or timezone.now()
     progress = Progress("residents", residents, stream=stream)
-    with transaction.atomic(), _no_cyclic_gc():
+    with transaction.atomic(), no_cyclic_gc():
         place, staff = _make_place(slug, name)
         staff = _make_staff(place, staff, names, rng, residents)
         journeys = Journeys(

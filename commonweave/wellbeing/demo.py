@@ -22,7 +22,7 @@ from commonweave.demo.bulk import Table, adapters, reserve_ids
 
 # The place generator's bulk-writing helpers: no cyclic GC over millions of row tuples, a
 # roomy SQLite page cache while writing, and fresh planner statistics afterwards.
-from commonweave.demo.generator import _analyze, _no_cyclic_gc, _roomy_sqlite_cache
+from commonweave.demo.generator import _analyze, _roomy_sqlite_cache
 from commonweave.people.enums import (
     ContactOutcome,
     FrontDoor,
@@ -31,6 +31,7 @@ from commonweave.people.enums import (
     ReferrerKind,
 )
 from commonweave.people.models import _ID_ALPHABET, Referral, Resident, name_key
+from commonweave.perf import no_cyclic_gc
 
 from . import scoring, services
 from .enums import CheckInStatus, CheckInVia
@@ -347,7 +348,7 @@ def generate_checkins(
     }
     with (
         transaction.atomic(),
-        _no_cyclic_gc(),
+        no_cyclic_gc(),
         connection.cursor() as cursor,
         _roomy_sqlite_cache(cursor),
     ):

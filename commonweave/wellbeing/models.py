@@ -357,6 +357,13 @@ class ScoreTrack(models.Model):
     def __str__(self):
         return f"{self.kind} {self.code}"
 
+    @classmethod
+    def started(cls, *, value, at, **fields):
+        """A new track whose first and latest answer is this one."""
+        return cls(
+            **fields, first_value=value, latest_value=value, answers=1, first_at=at, latest_at=at
+        )
+
     def set_latest(self, value, at, higher_is):
         self.latest_value, self.latest_at, self.higher_is = value, at, higher_is
         self.answers += 1

@@ -16,15 +16,15 @@ blank, a measure answered in the middle of the period but not at an end - has th
 answers in the period read in order instead (`_areas_in_full`, `_measures_in_full`), as
 does an answer that could not be packed."""
 
-import gc
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 import numpy as np
 from django.db.models import CharField, Exists, Func, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+
+from commonweave.perf import no_cyclic_gc
 
 from .enums import CheckInStatus
 from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse, ScoreTrack
@@ -395,21 +395,7 @@ def period_histogram(place, residents, start, end) -> tuple[Counter, int]:
     how many people checked in), the shape cohort change reads from ScoreTrack for all
     time."""
     histogram = Counter()
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         people = area_histogram(place, residents, start, end, histogram)
         measure_histogram(place, residents, start, end, histogram)
     return histogram, people
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """Tens of thousands of row tuples would make the cyclic collector rescan the whole
-    process's objects several times over (a third of the time at 10,000 people); the rows
-    hold no cycles and reference counting frees them. Restored afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -35,17 +35,14 @@ def update_tracks(checkin, values, scored):
         track = existing.get((kind, code))
         if track is None:
             new.append(
-                ScoreTrack(
+                ScoreTrack.started(
+                    value=value,
+                    at=at,
                     place=checkin.place,
                     resident=checkin.resident,
                     kind=kind,
                     code=code,
                     higher_is=higher_is,
-                    first_value=value,
-                    latest_value=value,
-                    answers=1,
-                    first_at=at,
-                    latest_at=at,
                 )
             )
         else:
@@ -69,17 +66,14 @@ def tracks_rebuild(place) -> int:
     def see(resident_id, kind, code, value, higher_is, at):
         track = tracks.get((resident_id, kind, code))
         if track is None:
-            tracks[(resident_id, kind, code)] = ScoreTrack(
+            tracks[(resident_id, kind, code)] = ScoreTrack.started(
+                value=value,
+                at=at,
                 place=place,
                 resident_id=resident_id,
                 kind=kind,
                 code=code,
                 higher_is=higher_is,
-                first_value=value,
-                latest_value=value,
-                answers=1,
-                first_at=at,
-                latest_at=at,
             )
         else:
             track.set_latest(value, at, higher_is)
