@@ -6,6 +6,7 @@ Deterministic for a given seed. Uses bulk inserts so that 50,000 services stay q
 import csv
 import random
 import uuid
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
@@ -26,6 +27,8 @@ from .models import (
 from .services import ensure_default_taxonomy
 
 CENTRE = (53.5409, -2.1114)  # Oldham town centre
+# Oldham's 2023 wards (ONS, OGL v3.0; see data/PROVENANCE.md): the demo's neighbourhoods.
+DEMO_WARDS = Path(__file__).resolve().parent / "data" / "oldham_ward2023_generalised.geojson"
 AREAS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 ACTIVITIES = [
     ("Lunch club", "food", "A hot two-course lunch and good company for older people."),

@@ -74,6 +74,7 @@ def search(request, place_slug):
         "can_edit": services.can_edit(viewer),
         "can_casework": bool(viewer) and viewer.can_do_casework,
         "receives_referrals": bool(referrals.receiving_org_ids(viewer)),
+        "can_see_aggregates": bool(viewer) and viewer.can_see_aggregates,
     }
     return with_tiles(render(request, "directory/search.html", context))
 

@@ -77,13 +77,18 @@ class Command(BaseCommand):
     def _other_apps(self, place, residents):
         """A directory for the demo place, and its relationship network when it is small
         enough to derive in seconds (bigger places: Network -> Recompute, a background job)."""
-        from commonweave.directory.demo import generate_directory
+        from commonweave.directory.demo import DEMO_WARDS, generate_directory
+        from commonweave.directory.neighbourhoods import import_boundaries
         from commonweave.network.demo import demo_drawings
         from commonweave.network.derive import sync_ties
 
         # Seeded by the place, so a second demo place gets its own directory ids.
         services = generate_directory(place, services=200, seed=place.pk)
-        self.stdout.write(f"Directory: {services} services, groups, events and spaces.")
+        wards = import_boundaries(place, DEMO_WARDS, kind="ward")
+        self.stdout.write(
+            f"Directory: {services} services, groups, events and spaces in "
+            f"{wards.created + wards.updated} wards (Oldham's, ONS, OGL)."
+        )
         drawn = demo_drawings(place, seed=place.pk)
         self.stdout.write(
             f"Own networks: {drawn['drawings']} drawings of {drawn['residents']} residents' "

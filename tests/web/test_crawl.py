@@ -1,0 +1,123 @@
+"""Every link a signed-in person is shown leads somewhere that works for them.
+
+The demo place is generated, then for each demo login the crawler follows the links on
+every page it reaches (GET only, same site, each kind of page a few times). A link that
+answers 404, 403 or an error is a broken promise: the page offered something the person
+cannot have. No address may carry a resident's name, email or phone number either (no
+personal data in URLs: they end up in logs and browser history).
+"""
+
+import io
+from collections import Counter
+from html.parser import HTMLParser
+from urllib.parse import unquote_plus, urljoin, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from commonweave.demo.generator import place_logins
+from commonweave.people.models import Resident
+from commonweave.tenancy.models import Place
+
+pytestmark = pytest.mark.django_db
+
+PAGES_PER_ROUTE = 3  # the same kind of page with other ids finds little new
+MAX_PAGES = 400  # per login, a guard against a loop of ever-new addresses
+# Following these would sign the person out or is not a page.
+SKIP_PREFIXES = ("/accounts/logout/", "/api/", "/static/", "/admin/")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _links(base, html):
+    parser = _Links()
+    parser.feed(html)
+    for href in parser.hrefs:
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not path.startswith(SKIP_PREFIXES):
+            yield path
+
+
+def _route(path):
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return path
+    return match.view_name
+
+
+def _personal_values():
+    values = set()
+    for name, email, phone in Resident.objects.values_list("full_name", "email", "phone"):
+        values.update(v.lower() for v in (name, email, phone) if v and len(v) >= 5)
+    return values
+
+
+def crawl(client, start="/"):
+    """Visit what can be reached from `start`; returns {path: status} and where each
+    path was found."""
+    seen, found_on, per_route = {}, {start: "(start)"}, Counter()
+    queue = [start]
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        route = _route(path)
+        if per_route[route] >= PAGES_PER_ROUTE:
+            continue
+        per_route[route] += 1
+        response = client.get(path, follow=True)
+        seen[path] = response.status_code
+        if response.status_code != 200:
+            continue
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        final = response.redirect_chain[-1][0] if response.redirect_chain else path
+        for link in _links(final, response.content.decode()):
+            if link not in seen and link not in found_on:
+                found_on[link] = path
+                queue.append(link)
+    return seen, found_on
+
+
+def test_every_link_each_demo_login_is_shown_works_and_carries_no_personal_data():
+    call_command("demo", "--residents", "40", "--seed", "5", stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    place = Place.objects.get()
+    place.require_two_factor = False  # the demo's staff have no second factor yet
+    place.save(update_fields=["require_two_factor"])
+    personal = _personal_values()
+    logins, _ = place_logins(place)
+    assert len(logins) >= 5
+    users = get_user_model().objects
+    problems = []
+    for login in logins:
+        client = Client()
+        client.force_login(users.get(email=login.email))
+        seen, found_on = crawl(client)
+        assert len(seen) > 10, f"{login.email} reached only {sorted(seen)}"
+        for path, status in seen.items():
+            if status != 200:
+                problems.append(f"{login.role}: {path} -> {status} (linked from {found_on[path]})")
+            lowered = unquote_plus(path).lower()
+            leaked = [v for v in personal if v in lowered]
+            if leaked:
+                problems.append(f"{login.role}: personal data in the address {path}")
+    assert not problems, "\n".join(problems)
