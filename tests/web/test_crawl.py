@@ -97,7 +97,7 @@ def crawl(client, start="/"):
     return seen, found_on
 
 
-def test_every_link_each_demo_login_is_shown_works_and_carries_no_personal_data():
+def test_every_link_each_demo_login_and_the_public_is_shown_works_and_is_not_personal():
     call_command("demo", "--residents", "40", "--seed", "5", stdout=io.StringIO(),
                  stderr=io.StringIO())  # fmt: skip
     place = Place.objects.get()
@@ -107,17 +107,19 @@ def test_every_link_each_demo_login_is_shown_works_and_carries_no_personal_data(
     logins, _ = place_logins(place)
     assert len(logins) >= 5
     users = get_user_model().objects
-    problems = []
+    visitors = [("Anyone (public pages)", Client(), f"/directory/{place.slug}/")]
     for login in logins:
         client = Client()
         client.force_login(users.get(email=login.email))
-        seen, found_on = crawl(client)
-        assert len(seen) > 10, f"{login.email} reached only {sorted(seen)}"
+        visitors.append((login.role, client, "/"))
+    problems = []
+    for who, client, start in visitors:
+        seen, found_on = crawl(client, start)
+        assert len(seen) > 10, f"{who} reached only {sorted(seen)}"
         for path, status in seen.items():
             if status != 200:
-                problems.append(f"{login.role}: {path} -> {status} (linked from {found_on[path]})")
+                problems.append(f"{who}: {path} -> {status} (linked from {found_on[path]})")
             lowered = unquote_plus(path).lower()
-            leaked = [v for v in personal if v in lowered]
-            if leaked:
-                problems.append(f"{login.role}: personal data in the address {path}")
+            if any(value in lowered for value in personal):
+                problems.append(f"{who}: personal data in the address {path}")
     assert not problems, "\n".join(problems)
