@@ -27,32 +27,51 @@ pytestmark = pytest.mark.django_db
 PAGES_PER_ROUTE = 3  # the same kind of page with other ids finds little new
 MAX_PAGES = 400  # per login, a guard against a loop of ever-new addresses
 # Following these would sign the person out or is not a page.
-SKIP_PREFIXES = ("/accounts/logout/", "/api/", "/static/", "/admin/")
+SKIP_PREFIXES = ("/account/logout/", "/api/", "/static/", "/admin/")
 
 
-class _Links(HTMLParser):
+class _Page(HTMLParser):
+    """A page's links, and its POST forms with their hidden inputs (the CSRF token, the
+    version an edit started from): what a person sends who fills in nothing."""
+
     def __init__(self):
         super().__init__()
-        self.hrefs = []
+        self.hrefs, self.forms, self._form = [], [], None
 
     def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        elif tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._form = {"action": attrs.get("action") or "", "hidden": {}}
+            self.forms.append(self._form)
+        elif self._form is not None and tag == "input" and attrs.get("type") == "hidden":
+            self._form["hidden"][attrs.get("name") or ""] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
 
 
-def _links(base, html):
-    parser = _Links()
-    parser.feed(html)
-    for href in parser.hrefs:
-        url = urljoin(base, href)
-        parts = urlsplit(url)
-        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
-            continue
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not path.startswith(SKIP_PREFIXES):
-            yield path
+def _local(base, href):
+    url = urljoin(base, href)
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return None if path.startswith(SKIP_PREFIXES) else path
+
+
+def _parse(base, html):
+    page = _Page()
+    page.feed(html)
+    links = [p for p in (_local(base, h) for h in page.hrefs) if p]
+    forms = []
+    for form in page.forms:
+        action = _local(base, form["action"] or base)
+        if action:
+            forms.append((action, form["hidden"]))
+    return links, forms
 
 
 def _route(path):
@@ -70,9 +89,9 @@ def _personal_values():
     return values
 
 
-def crawl(client, start="/"):
+def crawl(client, start="/", forms=None):
     """Visit what can be reached from `start`; returns {path: status} and where each
-    path was found."""
+    path was found. POST forms met on the way are added to `forms` ({action: hidden})."""
     seen, found_on, per_route = {}, {start: "(start)"}, Counter()
     queue = [start]
     while queue and len(seen) < MAX_PAGES:
@@ -90,19 +109,28 @@ def crawl(client, start="/"):
         if "text/html" not in response.get("Content-Type", ""):
             continue
         final = response.redirect_chain[-1][0] if response.redirect_chain else path
-        for link in _links(final, response.content.decode()):
+        links, page_forms = _parse(final, response.content.decode())
+        if forms is not None:
+            for action, hidden in page_forms:
+                forms.setdefault(action, hidden)
+        for link in links:
             if link not in seen and link not in found_on:
                 found_on[link] = path
                 queue.append(link)
     return seen, found_on
 
 
-def test_every_link_each_demo_login_and_the_public_is_shown_works_and_is_not_personal():
+def _demo_place():
     call_command("demo", "--residents", "40", "--seed", "5", stdout=io.StringIO(),
                  stderr=io.StringIO())  # fmt: skip
     place = Place.objects.get()
     place.require_two_factor = False  # the demo's staff have no second factor yet
     place.save(update_fields=["require_two_factor"])
+    return place
+
+
+def test_every_link_each_demo_login_and_the_public_is_shown_works_and_is_not_personal():
+    place = _demo_place()
     personal = _personal_values()
     logins, _ = place_logins(place)
     assert len(logins) >= 5
@@ -122,4 +150,23 @@ def test_every_link_each_demo_login_and_the_public_is_shown_works_and_is_not_per
             lowered = unquote_plus(path).lower()
             if any(value in lowered for value in personal):
                 problems.append(f"{who}: personal data in the address {path}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_form_sent_empty_answers_with_a_message_never_an_error():
+    """A person who presses a button without filling anything in gets the page back with
+    what is missing (400), a conflict (409), or the action done (302/200): never a server
+    error. Sent as each role that can reach the form, after the crawl has found them all."""
+    place = _demo_place()
+    users = get_user_model().objects
+    problems = []
+    for login in place_logins(place)[0]:
+        client = Client(raise_request_exception=False)
+        client.force_login(users.get(email=login.email))
+        forms = {}
+        crawl(client, "/", forms=forms)
+        for action, hidden in forms.items():
+            response = client.post(action, hidden)
+            if response.status_code >= 500:
+                problems.append(f"{login.role}: POST {action} -> {response.status_code}")
     assert not problems, "\n".join(problems)
