@@ -40,7 +40,7 @@ browser-deps:
 
 run: assets
 	$(PY) manage.py migrate --noinput
-	$(PY) -m commonweave demo --residents $(RESIDENTS) --if-empty
+	$(PY) -m commonweave demo --residents $(RESIDENTS) --if-empty --url http://127.0.0.1:$(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The background-job worker for production (COMMONWEAVE_TASKS=db; see README). Run it next to the

@@ -74,3 +74,9 @@ def test_python_m_commonweave_dispatches_to_the_demo_command(capsys, monkeypatch
     assert "http://127.0.0.1:8000" in out
     assert "catalyst.1@hartley-vale.example" in out
     assert Resident.objects.count() == 12
+
+
+def test_the_printed_address_follows_the_port_it_is_served_on():
+    out, _ = run("--residents", "10", "--url", "http://127.0.0.1:8123")
+    assert "Open http://127.0.0.1:8123 and sign in" in out
+    assert "127.0.0.1:8000" not in out

@@ -33,8 +33,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--place-slug", default=phrases.PLACE_SLUG)
         parser.add_argument("--place-name", default=phrases.PLACE_NAME)
+        parser.add_argument("--url", default=URL, help="Where the demo is served (printed).")
 
-    def handle(self, *args, residents, seed, if_empty, place_slug, place_name, **options):
+    def handle(self, *args, residents, seed, if_empty, place_slug, place_name, url, **options):
+        self.url = url
         if not 0 <= residents <= 1_000_000:
             raise CommandError("--residents must be between 0 and 1,000,000")
         if if_empty and Place.objects.exists():
@@ -104,7 +106,8 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins, more):
         self.stdout.write(
-            f"\nOpen {URL} and sign in as any of these (password for all: {DEMO_PASSWORD!r}):\n"
+            f"\nOpen {self.url} and sign in as any of these "
+            f"(password for all: {DEMO_PASSWORD!r}):\n"
         )
         rows = [("Email", "Password", "Role", "Organisation")] + [
             (login.email, login.password, login.role, login.organisation) for login in logins
