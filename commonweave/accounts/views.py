@@ -67,6 +67,11 @@ class SignInView(LoginView):
             return redirect(f"{reverse('accounts:verify')}?{query}")
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 @never_cache
 @sensitive_post_parameters("code")
@@ -84,7 +89,12 @@ def verify(request):
             otp_login(request, device)
             return redirect(_safe_next(request))
         _code_error(form, result)
-    return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
+    return render(
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -133,7 +143,12 @@ def two_factor_setup(request):
         "secret": secret_text(device),
         "two_factor_required": bool(place and place.require_two_factor),
     }
-    return render(request, "accounts/two_factor_setup.html", context)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -164,7 +179,7 @@ def two_factor_remove(request):
         "current_place": place,
         "two_factor_required": bool(place and place.require_two_factor),
     }
-    return render(request, "accounts/security.html", context)
+    return render(request, "accounts/security.html", context, status=400)
 
 
 @never_cache
@@ -179,7 +194,12 @@ def password_change(request):
         services.password_changed(viewer=_account_viewer(request), user=user)
         messages.success(request, "Your password has been changed.")
         return redirect("accounts:security")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def locked_out(request, original_response=None, credentials=None):

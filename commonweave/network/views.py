@@ -193,7 +193,9 @@ def tie_new(request):
         else:
             messages.success(request, "The tie is recorded.")
             return redirect("network:node", public_id=tie.source_node.public_id)
-    return render(request, "network/tie_form.html", {"form": form})
+    return render(
+        request, "network/tie_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -205,7 +207,12 @@ def node_new(request):
         node = services.node_create(viewer=viewer, **form.cleaned_data)
         messages.success(request, f"{node.label} is in the network.")
         return redirect("network:node", public_id=node.public_id)
-    return render(request, "network/node_form.html", {"form": form, "sectors": Sector})
+    return render(
+        request,
+        "network/node_form.html",
+        {"form": form, "sectors": Sector},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -65,7 +65,8 @@ def _member_page(request, viewer, member, *, form=None, remove_error=None):
         "form": form or AddRoleForm(organisations=selectors.organisations_in_place(viewer)),
         "remove_error": remove_error,
     }
-    return render(request, "tenancy/member.html", context)
+    status = 400 if (form and form.errors) or remove_error else 200
+    return render(request, "tenancy/member.html", context, status=status)
 
 
 @login_required
@@ -150,7 +151,9 @@ def invite(request):
         else:
             messages.success(request, "Invitation sent. The link works for 7 days.")
             return redirect("tenancy:members")
-    return render(request, "tenancy/invite.html", {"form": form})
+    return render(
+        request, "tenancy/invite.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -220,7 +223,8 @@ def invitation(request, token):
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return _start_in_place(request, membership)
     context["form"] = form
-    return render(request, "tenancy/invitation_new_account.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "tenancy/invitation_new_account.html", context, status=status)
 
 
 # --- organisations -----------------------------------------------------------------------
@@ -236,7 +240,12 @@ def organisation_add(request):
         )
         messages.success(request, f"{organisation.name} added.")
         return redirect("tenancy:members")
-    return render(request, "tenancy/organisation_form.html", {"form": form, "organisation": None})
+    return render(
+        request,
+        "tenancy/organisation_form.html",
+        {"form": form, "organisation": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -256,7 +265,10 @@ def organisation_edit(request, organisation_id):
         messages.success(request, f"{organisation.name} updated.")
         return redirect("tenancy:members")
     return render(
-        request, "tenancy/organisation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "tenancy/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
     )
 
 
@@ -281,7 +293,7 @@ def tokens(request):
         issued = {"token": token, "raw": raw}
         form = ApiTokenForm(organisations=organisations)
     context = {"form": form, "issued": issued, "tokens": list(selectors.api_tokens(viewer))}
-    return render(request, "tenancy/tokens.html", context)
+    return render(request, "tenancy/tokens.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -316,4 +328,5 @@ def switch_place(request):
         request.session[SESSION_KEY] = place.pk
         messages.success(request, f"You are now working in {place.name}.")
         return redirect("web:home")
-    return render(request, "tenancy/switch_place.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "tenancy/switch_place.html", {"form": form}, status=status)

@@ -89,7 +89,7 @@ def test_changing_the_password_signs_out_other_sessions(world):
 def test_a_wrong_current_password_is_shown_next_to_it(world):
     response = change(client_for(world.catalyst_a), "not it at all", NEW_PASSWORD)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#id_old_password">Your current password is not right. Enter it again.</a>' in (
         html
     )

@@ -58,7 +58,7 @@ def test_sign_in_ignores_a_next_address_on_another_site(world):
 def test_wrong_password_shows_the_error_next_to_email_and_keeps_what_was_typed(world):
     response = sign_in(Client(), "catalyst.a@example.org", "not the password")
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<div class="govuk-error-summary"' in html
     assert '<a href="#id_username">Enter the email address and password for your account</a>' in (
         html
@@ -90,7 +90,7 @@ def test_a_deactivated_account_cannot_sign_in(world):
     world.catalyst_a.save(update_fields=["is_active"])
     client = Client()
     response = sign_in(client, "catalyst.a@example.org", PASSWORD)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter the email address and password for your account" in response.content.decode()
     assert signed_in_user_id(client) is None
 
@@ -104,7 +104,7 @@ def test_five_failed_attempts_lock_the_email_and_address_pair(world):
         statuses = [
             sign_in(client, "catalyst.a@example.org", "wrong").status_code for _ in range(5)
         ]
-        assert statuses == [200, 200, 200, 200, 429]
+        assert statuses == [400, 400, 400, 400, 429]
 
         refused = sign_in(client, "catalyst.a@example.org", PASSWORD)
         html = refused.content.decode()
@@ -163,4 +163,4 @@ def test_a_successful_sign_in_resets_the_count(world):
     assert sign_in(client, "catalyst.a@example.org", PASSWORD).status_code == 302
     client.post(reverse("accounts:logout"))
     for _ in range(4):
-        assert sign_in(client, "catalyst.a@example.org", "wrong").status_code == 200
+        assert sign_in(client, "catalyst.a@example.org", "wrong").status_code == 400

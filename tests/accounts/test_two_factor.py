@@ -94,7 +94,7 @@ def test_a_wrong_code_is_shown_next_to_the_field_and_nothing_is_turned_on(world)
     client.get(SETUP)
     response = client.post(SETUP, {"code": "000000"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_code-error"' in html
     assert "The code is not right" in html
     assert 'value="000000"' in html

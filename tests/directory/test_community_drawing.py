@@ -136,7 +136,7 @@ def test_a_bad_drawing_is_shown_next_to_the_map_and_nothing_is_saved(wards, clie
         PAGE, {"drawn": json.dumps(_bowtie()), "neighbourhoods": [chosen.pk], "activities": "Bingo"}
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'href="#id_drawn"' in html and "edges cross each other" in html
     assert "Bingo" in html  # what was typed is kept
     assert CommunityArea.objects.count() == 0

@@ -146,7 +146,7 @@ def test_suggest_without_account_then_coordinator_accepts_side_by_side(client, w
     page = manager.get(review_url).content.decode()
     assert escape(s.name) in page and "Renamed group" in page
     missing = manager.post(review_url, {"decision": "accept"})
-    assert missing.status_code == 200 and Suggestion.objects.get().status == "pending"
+    assert missing.status_code == 400 and Suggestion.objects.get().status == "pending"
     manager.post(review_url, {"decision": "accept", "reason": "Confirmed by phone"})
     s.refresh_from_db()
     assert s.name == "Renamed group"

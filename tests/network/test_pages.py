@@ -118,7 +118,7 @@ def test_recording_a_tie_through_the_form(world, network):
             "strength": "1",
         },
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     assert "Choose two different ends." in bad.content.decode()
     good = client.post(
         url,

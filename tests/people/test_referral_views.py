@@ -152,7 +152,7 @@ def test_referring_yourself_needs_no_referrer_details(world):
 def test_missing_contact_details_keep_the_input_show_errors_by_the_field_and_save_nothing(world):
     data = public_data(phone="", email="", address="", postcode="", reason="")
     response = Client().post(REFER, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert '<div class="govuk-error-summary"' in html
     assert "<title>Error: " in html

@@ -307,7 +307,7 @@ def test_assigning_someone_from_another_organisation_is_refused(world):
     response = client_for(world.manager_a).post(
         url("triage_assign", referral), {"catalyst": world.catalyst_b.pk}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_catalyst-error"' in response.content.decode()
     referral.refresh_from_db()
     assert referral.assigned_to is None

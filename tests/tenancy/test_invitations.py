@@ -105,7 +105,7 @@ def test_the_open_invitation_is_listed_for_the_admin(world):
 def test_a_bad_email_is_shown_next_to_the_field_and_what_was_typed_is_kept(world):
     response = invite(world, email="sam at example")
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#id_email">Enter an email address in the correct format' in html
     assert 'value="sam at example"' in html
     assert f'<option value="{world.org_b.pk}" selected>' in html
@@ -222,7 +222,7 @@ def test_bad_details_are_shown_next_to_the_field_and_nothing_is_created(
     path, _ = sent_link()
     response = accept_as_new(Client(), path, **overrides)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert re.search(rf'<a href="#id_{field}">[^<]*{message}', html)
     if field != "name":
         assert 'value="Sam Newton"' in html

@@ -112,7 +112,7 @@ def test_a_role_they_already_hold_is_refused_next_to_the_field(world):
         member_url(world.catalyst_b), {"organisation": world.org_b.pk, "role": Role.CATALYST}
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#id_role">They are already connection catalyst at Testford Council</a>' in html
     assert Membership.objects.filter(user=world.catalyst_b).count() == 1
     assert not AuditEvent.objects.exists()
@@ -169,7 +169,7 @@ def test_the_last_place_admin_cannot_be_removed(world):
     admin_role = Membership.objects.get(user=world.manager_a, role=Role.PLACE_ADMIN)
     response = client_for(world.manager_a).post(remove_url(admin_role))
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f'<a href="#roles">{LAST_ADMIN_ERROR}</a>' in html
     assert Membership.objects.filter(pk=admin_role.pk).exists()
     assert not AuditEvent.objects.exists()

@@ -47,7 +47,7 @@ def test_a_name_already_used_in_the_place_is_refused(world):
         ADD, {"name": "testford council", "kind": OrganisationKind.COUNCIL}
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         '<a href="#id_name">There is already an organisation with that name in this place</a>'
         in html

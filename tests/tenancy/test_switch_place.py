@@ -44,7 +44,7 @@ def test_switching_changes_the_place_they_work_in(world, two_place_admin):
 def test_a_place_where_they_have_no_role_cannot_be_chosen(world):
     client = client_for(world.catalyst_a)
     response = client.post(SWITCH, {"place": world.other_place.pk})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#id_place">Choose one of your places</a>' in response.content.decode()
     assert SESSION_KEY not in client.session
     assert client.get(reverse("people:caseload")).status_code == 200

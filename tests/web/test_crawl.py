@@ -164,4 +164,6 @@ def test_every_link_and_form_each_demo_login_and_the_public_meets_works():
             response = client.post(action, hidden)
             if response.status_code >= 500:
                 problems.append(f"{who}: POST {action} (sent empty) -> {response.status_code}")
+            if response.status_code == 200 and b"govuk-error-summary" in response.content:
+                problems.append(f"{who}: POST {action} (sent empty) -> 200 with errors, not 400")
     assert not problems, "\n".join(problems)

@@ -130,7 +130,7 @@ def suggest(request, place_slug, pk=None):
                 comment=form.cleaned_data["comment"],
             )
             return render(request, "directory/suggest_thanks.html", {"place": place})
-    return render(request, "directory/suggest.html", context)
+    return render(request, "directory/suggest.html", context, status=400 if form.errors else 200)
 
 
 def export(request, place_slug, fmt):
@@ -201,4 +201,6 @@ def community(request, place_slug):
             geometry=form.cleaned_data["drawn"],
         )
         return render(request, "directory/community_thanks.html", {"place": place})
-    return with_tiles(render(request, "directory/community.html", context))
+    return with_tiles(
+        render(request, "directory/community.html", context, status=400 if form.errors else 200)
+    )

@@ -64,6 +64,7 @@ def review(request, place_slug, public_id):
             "form": form,
             "place": viewer.place,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -88,7 +89,10 @@ def entry_edit(request, place_slug, pk=None):
         messages.success(request, "Saved.")
         return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
     return render(
-        request, "directory/entry_edit.html", {"form": form, "service": service, "place": place}
+        request,
+        "directory/entry_edit.html",
+        {"form": form, "service": service, "place": place},
+        status=400 if form.errors else 200,
     )
 
 

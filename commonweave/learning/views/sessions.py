@@ -37,7 +37,9 @@ def session_new(request):
         else:
             messages.success(request, "Session added")
             return redirect("learning:session_detail", session.public_id)
-    return render(request, "learning/session_new.html", {"form": form})
+    return render(
+        request, "learning/session_new.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _detail(request, viewer, session, status=None, conflict=None, **forms):

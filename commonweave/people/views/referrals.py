@@ -132,7 +132,12 @@ def public_referral(request):
     else:
         form = PublicReferralForm(places=places, place=place)
     context["form"] = form
-    return render(request, "people/referrals/public_form.html", context)
+    return render(
+        request,
+        "people/referrals/public_form.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 def _public_phone():
@@ -175,7 +180,12 @@ def staff_referral(request):
         else:
             messages.success(request, "Referral sent. We will keep you posted on this page.")
             return redirect("people:referral_detail", public_id=referral.public_id)
-    return render(request, "people/referrals/staff_form.html", {"form": form})
+    return render(
+        request,
+        "people/referrals/staff_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -266,7 +276,9 @@ def _triage_referral_or_404(viewer, public_id):
     return referral
 
 
-def _render_triage_referral(request, viewer, referral, *, assign_form=None, contact_form=None):
+def _render_triage_referral(
+    request, viewer, referral, *, assign_form=None, contact_form=None, status=200
+):
     # Reading the person's details: exactly one audited VIEW per page shown.
     resident, _ = resident_open(
         viewer, referral.resident.public_id, purpose=Purpose.TRIAGE, need=Access.FULL
@@ -284,7 +296,7 @@ def _render_triage_referral(request, viewer, referral, *, assign_form=None, cont
         "contact_form": contact_form or FirstContactForm(),
         "duplicates": list(selectors.possible_duplicates(viewer, resident)),
     }
-    return render(request, "people/referrals/triage_referral.html", context)
+    return render(request, "people/referrals/triage_referral.html", context, status=status)
 
 
 @login_required
@@ -310,7 +322,7 @@ def triage_assign(request, public_id):
         else:
             messages.success(request, f"Assigned to {catalyst}.")
             return redirect("people:triage_referral", public_id=referral.public_id)
-    return _render_triage_referral(request, viewer, referral, assign_form=form)
+    return _render_triage_referral(request, viewer, referral, assign_form=form, status=400)
 
 
 @login_required
@@ -321,7 +333,7 @@ def triage_contact(request, public_id):
     resident_get(viewer, referral.resident.public_id, need=Access.FULL)
     form = FirstContactForm(request.POST)
     if not form.is_valid():
-        return _render_triage_referral(request, viewer, referral, contact_form=form)
+        return _render_triage_referral(request, viewer, referral, contact_form=form, status=400)
     outcome = ContactOutcome(form.cleaned_data["outcome"])
     services.referral_record_contact(
         viewer=viewer, referral=referral, outcome=outcome, note=form.cleaned_data["note"].strip()

@@ -150,7 +150,12 @@ def resident_search(request):
             object_type="people.resident",
             detail={"results": [r.public_id for r in results]},
         )
-    return render(request, "people/residents/search.html", {"form": form, "results": results})
+    return render(
+        request,
+        "people/residents/search.html",
+        {"form": form, "results": results},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- the resident's page ---------------------------------------------------------------
