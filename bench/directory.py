@@ -19,13 +19,16 @@ import uuid
 
 from bench.run import configure_environment, create_database
 
+# The directory-on-real-data targets: search p95 within 50 ms at 50,000 services, and an
+# import of 10,000 services within 20 s.
 TARGETS_MS = {
-    "directory_text_search": 100,
-    "directory_filtered_search": 100,
-    "directory_postcode_search": 100,
+    "directory_text_search": 50,
+    "directory_filtered_search": 50,
+    "directory_postcode_search": 50,
     "oruk_services_page_50": 150,
+    "directory_map_points": 150,
 }
-IMPORT_TARGET_S = 60
+IMPORT_TARGET_S = 20
 
 
 def parse_args(argv):
@@ -107,7 +110,7 @@ def main(argv=None):
         from django.db import connection
         from django.test import Client
 
-        from commonweave.directory import demo
+        from commonweave.demo import directory as demo
         from commonweave.directory.enums import ImportSource, ImportState
         from commonweave.directory.models import DirectoryImport, Location, TaxonomyTerm
         from commonweave.jobs.enums import JobKind
@@ -156,6 +159,10 @@ def main(argv=None):
             ],
             "directory_postcode_search": [
                 f"{base}?postcode={p.replace(' ', '+')}" for p in postcodes
+            ],
+            # The search page's map fetches every result's points after the list has loaded.
+            "directory_map_points": [
+                f"{base}map-points.json?q={w.replace(' ', '+')}" for w in words
             ],
             "oruk_services_page_50": [
                 f"{oruk}?page={rng.randint(1, args.services // 50)}&per_page=50" for _ in range(30)

@@ -1,4 +1,4 @@
-"""`python -m bench.learning`: the learning pages and barrier similarity at issue 6's size.
+"""`python -m bench.learning`: the learning pages and barrier similarity at a borough's size.
 
 Generates one place with 5,000 barriers, 20,000 actions and 2,000 sessions (with 6,000
 stories and 8,000 barrier-story links), then prints one JSON line per measurement:

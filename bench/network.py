@@ -1,4 +1,4 @@
-"""`python -m bench.network`: the relationship network at issue 5's size.
+"""`python -m bench.network`: the relationship network at a borough's size.
 
 Builds one place with 200,000 nodes and 1,000,000 ties (communities of ~1,000 nodes,
 most ties inside a community; every tie strength 1, so shortest paths are breadth-first),

@@ -116,10 +116,10 @@ def _time(client, urls, runs, warmup):
 
 def _generate(args):
     from commonweave.accounts.models import User
+    from commonweave.demo.wellbeing import generate_checkins
     from commonweave.jobs.progress import TerminalBar
     from commonweave.tenancy.enums import Role
     from commonweave.tenancy.models import Membership, Organisation, Place
-    from commonweave.wellbeing.demo import generate_checkins
 
     place = Place.objects.create(name="Bench wellbeing", slug="bench-wellbeing")
     org = Organisation.objects.create(place=place, name="Bench Connect")
@@ -177,7 +177,7 @@ def main(argv=None):
         if place is None:
             made = _generate(args)
         else:
-            from commonweave.wellbeing.demo import referrals_generate
+            from commonweave.demo.wellbeing import referrals_generate
             from commonweave.wellbeing.models import CheckIn
 
             made = SimpleNamespace(checkins=CheckIn.objects.filter(place=place).count())

@@ -4,16 +4,28 @@ SQLite under data/ by default; PostgreSQL when DATABASE_URL is set. Secrets come
 the environment or from a file named by the *_FILE variant (for container secrets).
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Any, overload
 
 import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+# Lets generic Django classes be subscripted at run time (forms.ModelChoiceField[Place],
+# QuerySet[Resident]) as they are in type annotations checked by mypy (make lint).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env(name, default=None):
+@overload
+def env(name: str) -> str | None: ...
+@overload
+def env(name: str, default: str) -> str: ...
+def env(name: str, default: str | None = None) -> str | None:
     """Read NAME, or the contents of the file named by NAME_FILE."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
@@ -21,18 +33,56 @@ def env(name, default=None):
     return os.environ.get(name, default)
 
 
-def env_bool(name, default=False):
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting. Anything else is refused: a typo such as COMMONWEAVE_PRODUCTION=ture
+    must not quietly mean "no"."""
     value = env(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}, not {value!r}"
+    )
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated setting, without blanks."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
 PRODUCTION = env_bool("COMMONWEAVE_PRODUCTION", False)
-SECRET_KEY = env("SECRET_KEY") or ("dev-only-insecure-key-change-me" if not PRODUCTION else None)
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) must be set in production")
+_secret_key = env("SECRET_KEY") or ("dev-only-insecure-key-change-me" if not PRODUCTION else None)
+if not _secret_key:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set in production")
+SECRET_KEY: str = _secret_key
+# The rule of Django's `check --deploy` (security.W009), enforced: a short or repetitive key
+# can be guessed, and it signs sessions, password resets and the rate limits' hashes.
+if PRODUCTION and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters with at least 5 different ones in "
+        "production (for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+# Keys the audit log's hash chain and its checkpoints (HMAC-SHA256). It is held outside the
+# database so that someone who can write to the database cannot re-chain the log. Never
+# change it once events exist: events signed with the old key would no longer verify.
+_audit_key = env("AUDIT_KEY") or ("dev-only-insecure-audit-key" if not PRODUCTION else None)
+if not _audit_key or (PRODUCTION and len(_audit_key) < 32):
+    raise ImproperlyConfigured(
+        "AUDIT_KEY (or AUDIT_KEY_FILE) must be set in production, at least 32 characters "
+        "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    )
+AUDIT_KEY: str = _audit_key
 
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -48,7 +98,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
     "ninja",  # serves the API docs from installed static files, not a CDN
     "commonweave.accounts",
     "commonweave.tenancy",
@@ -64,11 +113,20 @@ INSTALLED_APPS = [
     "commonweave.learning",
     "commonweave.network",
     "django_tasks_db",
+    "commonweave.core",  # only its migration: the shared cache's table
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commonweave.core.headers.PermissionsPolicyMiddleware",  # before WhiteNoise: static too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed only for public pages that hold no secret (BREACH); it reads the
+    # Cache-Control the middleware below sets, so it sits above them.
+    "commonweave.web.middleware.PublicPagesGZipMiddleware",
+    # Outside the rest, so every error answer under /api/ is JSON whoever made it.
+    "commonweave.core.api.errors.JsonErrorsMiddleware",
+    # A cookie holding NUL is dropped before the session cookie is looked up.
+    "commonweave.web.middleware.RefusedCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,9 +136,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # NUL and unpaired surrogates refused (or, in a page's form, dropped) before anything
+    # below reads the database; its answers still carry the headers above.
+    "commonweave.web.middleware.TextInputMiddleware",
     "commonweave.tenancy.middleware.CurrentPlaceMiddleware",
     # After OTP and place: unverified sessions go to the verify step, and staff of a
-    # place that requires two-factor sign-in go to set it up (SAFETY 6).
+    # place that requires two-factor sign-in go to set it up.
     "commonweave.accounts.middleware.TwoFactorMiddleware",
     "commonweave.web.middleware.PrivatePagesMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -120,34 +181,61 @@ else:
             "OPTIONS": {
                 # WAL lets readers carry on while one writer commits.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
+                # One writer at a time: another waits up to 20 s for the lock (long jobs
+                # commit in batches, so a wait is short) instead of failing with "database
+                # is locked". Set here only: a PRAGMA busy_timeout would override it.
+                "timeout": 20,
+                # Transactions take the write lock when they begin, so one that reads and
+                # then writes cannot deadlock with another (SQLite would fail one at once).
                 "transaction_mode": "IMMEDIATE",
             },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "shared" holds what every process must see alike: rate-limit counts
+# (commonweave/core/ratelimit.py). Without Redis it is a database table (created by
+# `migrate`), never per-process memory, or each web worker would count alone. "default"
+# holds only what a process may keep to itself for a while (e.g. the search vocabulary).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES: dict[str, dict[str, Any]] = {"default": _redis, "shared": _redis}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "commonweave.core.cache.DatabaseCache",  # with an atomic incr
+            "LOCATION": "commonweave_cache",
+            # Django culls a third of the table past MAX_ENTRIES (300 by default), which
+            # would reset live counters; a row per sender per hour needs more room.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
+
+# Reverse proxies we run, whose X-Forwarded-For is believed (commonweave/core/net.py):
+# comma-separated IPs or networks, e.g. 127.0.0.1 for a proxy on the same host.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from None
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# SAFETY 7: at least 12 characters, long passphrases allowed, no composition rules,
+# Passwords: at least 12 characters, long passphrases allowed, no composition rules,
 # common passwords refused.
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -160,6 +248,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # "aaaaaaaaaaaa" and "abcabcabcabc" are long enough but guessed at once.
+    {"NAME": "commonweave.accounts.validators.CharacterVarietyValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -175,11 +265,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # has an account).
 AXES_LOCKOUT_CALLABLE = "commonweave.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures and lockouts are rows in the database, so every process sees them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The client's address by the same rule as the rate limits: X-Forwarded-For only from
+# TRUSTED_PROXIES. (With this set, the AXES_IPWARE_* settings are not used.)
+AXES_CLIENT_IP_CALLABLE = "commonweave.core.net.client_address"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Commonweave"
 
-# Sessions end after 30 idle minutes (SAFETY 7).
+# Sessions end after 30 idle minutes.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -191,7 +286,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# SAFETY 8: no unsafe-inline anywhere; htmx's own indicator styles are turned off in base.html.
+# No unsafe-inline anywhere; htmx's own indicator styles are turned off in base.html.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -231,18 +326,34 @@ STATICFILES_DIRS = [
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
     ("sigma", BASE_DIR / "node_modules" / "sigma" / "dist"),
     ("graphology", BASE_DIR / "node_modules" / "graphology" / "dist"),
 ]
+# Production (and `make run`, which sets COMMONWEAVE_COMPRESS_STATIC after collectstatic)
+# serves static files from STATIC_ROOT with hashed names and gzip and Brotli copies made
+# at collectstatic, which WhiteNoise sends to browsers that accept them. Tests and a bare
+# runserver read the source folders through WhiteNoise's finders: nothing to collect.
+COMPRESS_STATIC = env_bool("COMMONWEAVE_COMPRESS_STATIC", PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if COMPRESS_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COMPRESS_STATIC
+# Files no browser asks for (source maps, Sass, Nunjucks, docs and type declarations in
+# the npm packages' folders) are not compressed: collectstatic takes a third of the time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    # WhiteNoise's own list (whitenoise.compress.Compressor): already compressed formats ...
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "webm", "wmv"),
+    # ... and ours: files no browser fetches.
+    *("map", "scss", "njk", "md", "ts", "cts", "mts", "txt"),
+)
 
 # Background jobs (commonweave/jobs) run on Django's tasks framework. By default they run
 # inline (ImmediateBackend), so development and tests need nothing extra; COMMONWEAVE_TASKS=db
@@ -283,19 +394,57 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "commonweave@localhost")
 # The public referral form: submissions per address per hour before a polite refusal.
 PUBLIC_REFERRAL_RATE_PER_HOUR = int(env("PUBLIC_REFERRAL_RATE_PER_HOUR", "10"))
 
-# Logs carry ids and codes, never names or notes (SAFETY 16).
+# Logs carry ids and codes, never names or notes.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # A GET search puts what was typed (a "near me" postcode) in the address: the
+        # development server's access log keeps parameter names only (commonweave/core/logs.py;
+        # gunicorn.conf.py does the same for gunicorn).
+        "redact_query_strings": {"()": "commonweave.core.logs.RedactQueryStrings"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         "axes": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["redact_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
 
 # The directory map: a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png.
 # Empty: no tiles, the map still shows markers and the list.
 DIRECTORY_TILE_URL = env("DIRECTORY_TILE_URL", "")
+
+# Who sends check-in links and action reminders: a dotted path to a sender class.
+WELLBEING_SENDER = env("WELLBEING_SENDER", "commonweave.wellbeing.senders.ConsoleSender")
+LEARNING_REMINDER_SENDER = env(
+    "LEARNING_REMINDER_SENDER", "commonweave.learning.reminders.ConsoleSender"
+)
+
+# Permissions-Policy on every response (commonweave/core/headers.py). Nothing here uses
+# these features; near-me is by postcode, not the browser's location.
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+}

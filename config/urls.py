@@ -12,7 +12,7 @@ urlpatterns = [
     path("jobs/", include("commonweave.jobs.urls")),
     path("wellbeing/", include("commonweave.wellbeing.urls")),
     path("directory/", include("commonweave.directory.urls")),
-    path("oruk/<slug:place_slug>/", include("commonweave.directory.oruk_urls")),
+    path("oruk/<slug:place_slug>/", include("commonweave.directory.oruk.urls")),
     path("learning/", include("commonweave.learning.urls")),
     path("network/", include("commonweave.network.urls")),
     path("api/", api.urls),

@@ -9,7 +9,9 @@ different place.
 from dataclasses import dataclass
 
 import pytest
+from django.http import FileResponse
 from django.test import Client
+from django.test.client import ClientHandler
 
 from commonweave.demo.factories import (
     MembershipFactory,
@@ -19,6 +21,7 @@ from commonweave.demo.factories import (
 )
 from commonweave.tenancy.enums import OrganisationKind, Role
 from commonweave.tenancy.viewer import viewer_for_user
+from tests.core.unscoped import Backstop
 
 PASSWORD = "correct horse battery staple"
 
@@ -27,9 +30,39 @@ PASSWORD = "correct horse battery staple"
 def _fast_hashing_and_clean_cache(settings):
     # Argon2 is deliberately slow; tests do not need it except where they say so.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every test Client builds its own middleware chain, and WhiteNoise would list and stat
+    # every static file (some 2,000, from STATIC_ROOT and the finders) for each one: most
+    # of the time of a test that signs in seven personas. Looking a file up when it is
+    # asked for serves the same files with the same headers.
+    settings.WHITENOISE_AUTOREFRESH = True
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def unscoped_query_backstop(monkeypatch):
+    """Fail any test whose request reads a personal table without scoping the read
+    (tests/core/unscoped.py, docs/testing.md). It watches only what the test client's
+    handler runs, a request from middleware to the response (and a streamed response as
+    it is read), so factories and a test's own queries are never checked; a test that
+    makes no request pays nothing. Every test that uses `Client` (`client_for`,
+    `assert_access`, the crawlers, the API tests) is covered without a list to keep."""
+    backstop = Backstop()
+    handle = ClientHandler.__call__
+
+    def watched_request(handler, environ):
+        with backstop.watching():
+            response = handle(handler, environ)
+        if response.streaming and not response.is_async and not isinstance(response, FileResponse):
+            response.streaming_content = backstop.watched(response.streaming_content)
+        backstop.check()
+        return response
+
+    monkeypatch.setattr(ClientHandler, "__call__", watched_request)
+    yield backstop
+    # Whatever a test caught and let pass, or a streamed response it did not finish.
+    backstop.check()
 
 
 @dataclass

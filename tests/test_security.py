@@ -1,4 +1,4 @@
-"""Security baseline (SAFETY 8, 11, 16): deploy checks, headers, cookies, error pages."""
+"""Security baseline: deploy checks, headers, cookies, error pages."""
 
 import os
 import secrets
@@ -24,13 +24,16 @@ def _production_env(**extra):
     return env
 
 
+@pytest.mark.slow
 def test_deploy_checks_pass_under_production_settings(tmp_path):
     # A separate process loads settings exactly as production would: nothing overridden.
     result = subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_production_env(
-            SECRET_KEY=secrets.token_urlsafe(50), COMMONWEAVE_DATA_DIR=str(tmp_path)
+            SECRET_KEY=secrets.token_urlsafe(50),
+            AUDIT_KEY=secrets.token_urlsafe(48),
+            COMMONWEAVE_DATA_DIR=str(tmp_path),
         ),
         capture_output=True,
         text=True,
@@ -41,6 +44,7 @@ def test_deploy_checks_pass_under_production_settings(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = _production_env(COMMONWEAVE_DATA_DIR=str(tmp_path))
     env.pop("SECRET_KEY", None)

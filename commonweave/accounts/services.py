@@ -3,22 +3,44 @@
 Each writes one audit event (purpose ADMIN, object the user) holding only codes.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.tenancy.viewer import Viewer
 
 from .two_factor import check_code
 
 
-def account_viewer(user, place=None, viewer=None) -> Viewer:
+@dataclass(frozen=True)
+class AccountActor:
+    """Who changed their own account, for the audit log, when they have no role in a place
+    (no organisation); with a role there, the place's Viewer is recorded instead."""
+
+    user: Any
+    place: Any = None
+
+    @property
+    def user_id(self) -> Any:
+        return self.user.pk
+
+    @property
+    def label(self) -> str:
+        return f"user:{self.user.pk}"
+
+    primary_org_id = None
+    is_place_admin = False
+
+
+def account_viewer(user, place=None, viewer=None):
     """Who to record in the audit log for a change to one's own account: the place
     viewer when there is one, otherwise the bare user (no place, no organisation)."""
     if viewer:
         return viewer
-    return Viewer(place=place, user=user)
+    return AccountActor(user=user, place=place)
 
 
 def _audit_account(*, viewer, user, change):

@@ -18,8 +18,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from commonweave.tenancy.selectors import places_for_user
-
 from . import services
 from .forms import CodeForm, GovukPasswordChangeForm, SignInForm
 from .two_factor import check_code, confirmed_device, pending_device, qr_svg, secret_text
@@ -106,7 +104,6 @@ def security(request):
     context = {
         "device": device,
         "remove_form": CodeForm(),
-        "places": places_for_user(request.user),
         "current_place": place,
         "two_factor_required": bool(place and place.require_two_factor),
     }
@@ -175,7 +172,6 @@ def two_factor_remove(request):
     context = {
         "device": device,
         "remove_form": form,
-        "places": places_for_user(request.user),
         "current_place": place,
         "two_factor_required": bool(place and place.require_two_factor),
     }

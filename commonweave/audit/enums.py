@@ -22,3 +22,10 @@ class Purpose(models.TextChoices):
     REFERRER = "referrer", "Following up a referral they made"
     INTAKE = "intake", "Referral received"
     ADMIN = "admin", "Record administration"
+
+
+class Scheme(models.IntegerChoices):
+    """How an audit event's hash was made."""
+
+    SHA256 = 1, "SHA-256, before the audit key existed"
+    HMAC_SHA256 = 2, "HMAC-SHA256 with the audit key"

@@ -6,5 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.log, name="log"),
     path("export.csv", views.log_csv, name="log_csv"),
-    path("residents/<str:public_id>/", views.resident_log, name="resident_log"),
+    # "Who has seen this record" (audit/residents/<public_id>/) is people:resident_log.
 ]

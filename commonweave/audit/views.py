@@ -1,32 +1,35 @@
-"""The audit log for place admins, and "who has seen this record" for each resident
-(SAFETY 17, 18): resolve -> authorise -> read -> render.
+"""The audit log for place admins: resolve -> authorise -> read -> render.
 
-Searching the log is not a read of anyone's record; exporting it and opening a resident's
-log are, and each writes one audit event. Anyone not allowed gets a 404.
+Searching the log is not a read of anyone's record; exporting it is, and writes one audit
+event. Anyone not allowed gets a 404. "Who has seen this record", one resident's log, is
+a people page (commonweave/people/views/audit_log.py): it opens the resident.
 """
 
 import datetime
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from commonweave.insights.export import csv_response
-from commonweave.people.access import Access, access_level
-from commonweave.people.models import Resident
+from commonweave.core.export import csv_response
 
 from . import selectors
+from .actors import Actor, ActorRequest
 from .enums import Action, Purpose
 from .forms import QUERY_KEYS, AuditSearchForm
-from .services import audit_chain_verify, audit_record
+from .models import AuditEvent
+from .services import audit_record, audit_verify
 
 PER_PAGE = 50
 
 
-def _admin_viewer(request):
+def _admin_viewer(request: ActorRequest) -> Actor:
     """A place admin of the current place; anyone else finds nothing here."""
     viewer = request.viewer
     if not viewer or not viewer.is_place_admin:
@@ -34,7 +37,7 @@ def _admin_viewer(request):
     return viewer
 
 
-def _search(request, viewer):
+def _search(request: ActorRequest, viewer: Actor) -> tuple[AuditSearchForm, dict[str, str]]:
     """The search form and the GET parameters to carry into page links (ids and codes)."""
     params = {key: request.GET[key] for key in QUERY_KEYS if request.GET.get(key)}
     form = AuditSearchForm(request.GET if params else None, viewer=viewer)
@@ -43,7 +46,9 @@ def _search(request, viewer):
     return form, params
 
 
-def _paginate(request, queryset, params):
+def _paginate(
+    request: ActorRequest, queryset: QuerySet[AuditEvent], params: dict[str, str]
+) -> dict[str, Any]:
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     return {
         "page": page,
@@ -52,43 +57,32 @@ def _paginate(request, queryset, params):
     }
 
 
-def _rows(viewer, events):
-    """Events as the table shows them: who in words, labels for codes."""
-    events = list(events)
-    tokens = selectors.token_names(viewer.place, events)
-    kinds = selectors.object_type_labels()
-    return [
-        {
-            "event": event,
-            "who": selectors.actor_name(event, tokens),
-            "organisation": event.organisation.name if event.organisation else "",
-            "object_type": kinds.get(event.object_type, event.object_type),
-        }
-        for event in events
-    ]
-
-
 @login_required
-def log(request):
+def log(request: ActorRequest) -> HttpResponse:
     viewer = _admin_viewer(request)
     form, params = _search(request, viewer)
     context = _paginate(request, selectors.audit_log(viewer, form.filters()), params)
     context.update(
         form=form,
-        rows=_rows(viewer, context["page"].object_list),
+        rows=selectors.event_rows(viewer, context["page"].object_list),
         params=params,
         searching=bool(params),
         csv_query=urlencode(params),
     )
     if request.GET.get("verify") == "1":
         # Walks the whole chain: only when asked for.
-        intact, broken_at = audit_chain_verify()
-        context["chain"] = {"intact": intact, "broken_at": broken_at, "checked_at": timezone.now()}
+        report = audit_verify()
+        context["chain"] = {
+            "intact": report.intact,
+            "broken_at": report.broken_at,
+            "problems": report.problems,
+            "checked_at": timezone.now(),
+        }
     return render(request, "audit/log.html", context)
 
 
 @login_required
-def log_csv(request):
+def log_csv(request: ActorRequest) -> StreamingHttpResponse:
     """The searched log as a CSV download. Writes one EXPORT audit event."""
     viewer = _admin_viewer(request)
     form, params = _search(request, viewer)
@@ -117,7 +111,9 @@ def log_csv(request):
     )
 
 
-def _csv_rows(viewer, events, chunk=2000):
+def _csv_rows(
+    viewer: Actor, events: QuerySet[AuditEvent], chunk: int = 2000
+) -> Iterator[list[object]]:
     batch = []
     for event in events.iterator(chunk_size=chunk):
         batch.append(event)
@@ -127,8 +123,8 @@ def _csv_rows(viewer, events, chunk=2000):
     yield from _csv_batch(viewer, batch)
 
 
-def _csv_batch(viewer, events):
-    for row in _rows(viewer, events):
+def _csv_batch(viewer: Actor, events: list[AuditEvent]) -> Iterator[list[object]]:
+    for row in selectors.event_rows(viewer, events):
         event = row["event"]
         yield [
             event.at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
@@ -141,37 +137,3 @@ def _csv_batch(viewer, events):
             event.object_id,
             event.resident_id,
         ]
-
-
-@login_required
-def resident_log(request, public_id):
-    """Who has seen this resident's record: for place admins of the resident's place and
-    the holding organisation's caseworkers. Opening it writes one audit event."""
-    viewer = request.viewer
-    if not viewer:
-        raise Http404
-    resident = (
-        Resident.objects.select_related("organisation")
-        .filter(public_id=public_id, place=viewer.place)
-        .first()
-    )
-    if resident is None:
-        raise Http404
-    holds = access_level(viewer, resident) is Access.FULL
-    if not (holds or viewer.is_place_admin):
-        raise Http404
-    audit_record(
-        viewer=viewer,
-        action=Action.VIEW,
-        purpose=Purpose.ADMIN,
-        object_type="audit.resident_log",
-        object_id=resident.public_id,
-        resident=resident,
-    )
-    context = _paginate(request, selectors.resident_audit_log(viewer, resident), {})
-    context.update(
-        resident=resident,
-        holds=holds,
-        rows=_rows(viewer, context["page"].object_list),
-    )
-    return render(request, "audit/resident_log.html", context)

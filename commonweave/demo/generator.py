@@ -29,8 +29,8 @@ from django.utils import timezone
 from faker import Faker
 
 from commonweave.accounts.models import User
+from commonweave.core.perf import no_cyclic_gc
 from commonweave.people.models import Resident
-from commonweave.perf import no_cyclic_gc
 from commonweave.tenancy.enums import OrganisationKind, Phase, Role
 from commonweave.tenancy.models import Membership, Organisation, Place
 from commonweave.tenancy.tokens import issue_api_token

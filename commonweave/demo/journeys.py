@@ -9,6 +9,7 @@ person has come; consent events are appended and the current Consent is the late
 Everything after `now` is cut off, so the demo is a snapshot of a living place.
 """
 
+import random
 import string
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,10 @@ HISTORY_DAYS = 540  # about 18 months of referrals
 # connectors and the community centre's coordinators hold their own.
 HOLDERS = (("lead", 82), ("council", 11), ("centre", 7))
 PARTNERS = ("council", "nhs", "housing", "school", "police", "centre", "shed")
+# The day the first catalyst (catalyst.1) signs in to: first contacts waiting for them, one
+# already overdue, and an urgent referral no one in their organisation has taken yet.
+# (hours since it arrived, urgent, assigned to the first catalyst)
+WAITING = ((30, False, True), (4, False, True), (1, True, False))
 _ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _LONDON = ZoneInfo("Europe/London")
 _POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -149,6 +154,8 @@ class Journeys:
         self.recent_share = min(0.03, max(6 / max(residents, 1), 0.006))
         self.previous = None
         self.first = ""
+        self.residents = residents
+        self.waiting_rng = random.Random(hash(rng.getstate()))  # draws nothing from rng
 
     # --- small helpers ---------------------------------------------------------------
 
@@ -321,25 +328,39 @@ class Journeys:
 
     def build(self, index, resident_id):
         """Append one resident and everything that hangs off it to the row buffers."""
+        doors = list(Door)
+        # The last few residents, from their own random stream, so everyone before them
+        # is the same with or without them.
+        waiting = index - (self.residents - len(WAITING))
+        if waiting >= 0 and index >= len(doors):
+            main, self.rng = self.rng, self.waiting_rng
+            try:
+                return self.journey("lead", resident_id, waiting=WAITING[waiting])
+            finally:
+                self.rng = main
         every = self.duplicate_every
         if every and index % every == every - 1 and self.previous is not None:
             return self.duplicate_of(self.previous, resident_id)
-        doors = list(Door)
         forced = doors[index] if index < len(doors) else None
         holder = "lead" if forced else weighted(self.rng, HOLDERS)
         self.previous = self.journey(holder, resident_id, forced)
         return self.previous
 
-    def journey(self, holder, rid, forced_door=None):
+    def journey(self, holder, rid, forced_door=None, waiting=None):
+        """One resident's journey; `waiting` (from WAITING) makes it a first contact still
+        waiting on the first catalyst's day."""
         rng, now = self.rng, self.now
         door, kind, ref_org_key, referrer_id = self.source(holder, forced_door)
         received = self.received_at(door)
         urgency = pe.Urgency.URGENT if rng.random() < 0.1 else pe.Urgency.ROUTINE
+        if waiting:
+            received = now - waiting[0] * H - self.hours(0, 0.5)
+            urgency = pe.Urgency.URGENT if waiting[1] else pe.Urgency.ROUTINE
         promise = RESPONSE_PROMISE[urgency]
         due = received + promise
         agreed = kind == Kind.SELF or rng.random() < 0.75
         resident = self.person(received)
-        catalyst = rng.choice(self.casework[holder])
+        catalyst = self.casework[holder][0] if waiting else rng.choice(self.casework[holder])
         referrer_name, referrer_contact = self.referrer(kind, ref_org_key, referrer_id)
         resident.update(id=rid, organisation_id=self.org_ids[holder], created_at=received)
         referral = {
@@ -367,6 +388,8 @@ class Journeys:
             contact_at = due + self.hours(1, 48)
         else:
             contact_at = None
+        if waiting:
+            contact_at = None
         if contact_at is not None:
             # Into working hours where that keeps a kept promise kept and a late one late.
             if contact_at <= due:
@@ -375,7 +398,7 @@ class Journeys:
                 contact_at = self.daytime(contact_at, due)
         until = contact_at or (received + self.hours(1, 8))
         assigned_at = (received + (until - received) * rng.uniform(0.1, 0.6)).replace(microsecond=0)
-        if assigned_at <= now:
+        if assigned_at <= now and (not waiting or waiting[2]):
             referral["assigned_to_id"] = catalyst
             referral["assigned_at"] = assigned_at
             resident["catalyst_id"] = catalyst

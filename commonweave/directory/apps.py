@@ -8,10 +8,11 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # The web import runs as a background job; the jobs app does not import this one.
-        from . import fts
+        from . import fts, postcodes, visibility  # noqa: F401 - visibility: the field policy
         from .importer import jobs
 
         jobs.register()
+        postcodes.register()  # loading ONS's postcode directory
         # A migration that rebuilds directory_service on SQLite drops the search index's
         # triggers: put them back (and re-index) after every migrate.
         post_migrate.connect(fts.post_migrate, sender=self, dispatch_uid="directory-fts")

@@ -1,5 +1,6 @@
-"""Community maps (seed 004, Oldham): "the area I consider my community", given anonymously
-by choosing neighbourhoods or drawing a shape, and their published aggregate.
+"""Community maps, as Oldham drew them in Greater Manchester's crisis learning: "the area I
+consider my community", given anonymously by choosing neighbourhoods or drawing a shape,
+and their published aggregate.
 
 A drawn shape is checked here, on the server, whatever the page's script did: one closed
 ring, a limited number of corners, no crossing edges, inside the place's area and no wider

@@ -1,5 +1,5 @@
 """Connecting a resident to a directory entry, and the follow-ups at 3 and 6 months that ask
-whether the connection "took" (seed 000: this closes the loop no other directory closes).
+whether the connection "took" (this closes the loop no other directory closes).
 
 The connection itself is a people.Connection written by people.services.connection_add
 (which checks full access and audits); this module links it to the entry and schedules and

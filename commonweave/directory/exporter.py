@@ -4,7 +4,7 @@ left out of CSV and GeoJSON and shown only by their area in ORUK JSON."""
 import csv
 import io
 
-from commonweave.insights.export import neutralise
+from commonweave.core.export import neutralise
 
 from . import oruk
 from .importer import CSV_FIELDS
@@ -28,7 +28,7 @@ def export_oruk(place) -> list:
 
 def _safe_cell(value):
     """Numbers stay numbers (a negative longitude is not a formula); text cannot become one
-    in a spreadsheet (SAFETY 10)."""
+    in a spreadsheet (no cell starts with = + - @, so no formula runs)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return neutralise(value)

@@ -1,12 +1,15 @@
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from commonweave.core.versioning import check_version
 from commonweave.people.enums import ConsentMethod
 from commonweave.tenancy.models import Organisation
 from commonweave.web.forms import GovukForm
 
 from . import community, geo, selectors, services
 from .enums import AssetKind, FollowUpOutcome, ImportSource, ServiceStatus
+from .importer.formats import upload_refusal
 from .models import Neighbourhood, Organization, TaxonomyTerm
 
 HONEYPOT_FIELD = "website_address"
@@ -155,6 +158,9 @@ class EntryForm(GovukForm):
     }
 
     name = forms.CharField(label="Name", max_length=250)
+    # The entry's version when the page was opened: a save finding a newer one is refused
+    # with both versions shown (the edit page), never a silent overwrite.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         label="What is it?", choices=AssetKind.choices, widget=forms.RadioSelect
     )
@@ -234,6 +240,7 @@ class EntryForm(GovukForm):
     def initial_for(cls, service):
         """The form's values for an existing entry."""
         initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+        initial["version"] = service.version
         initial["languages"] = ", ".join(service.languages or [])
         initial["organization"] = str(service.organization_id or "")
         initial["referral_organisation"] = str(service.referral_organisation_id or "")
@@ -247,10 +254,13 @@ class EntryForm(GovukForm):
         return initial
 
     @transaction.atomic
-    def save(self, viewer, service=None):
+    def save(self, viewer, service=None, *, version=None):
         """The entry (new when service is None) and its main location, together or not at
-        all. Call only on a valid form."""
+        all. Call only on a valid form. With `version`, raises Conflict (nothing saved) if
+        the entry changed since that version."""
         data = self.cleaned_data
+        if service is not None and version is not None:
+            service = check_version(service, version)
         organization = None
         if data["organization"]:
             # The field's choices are this place's organisations, so this exists.
@@ -416,8 +426,7 @@ class ReferralDecisionForm(GovukForm):
         return data
 
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # SAFETY 11: uploads have a size limit
-FILE_TYPES = {"oruk_json": (".json",), "csv": (".csv", ".txt")}
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # every upload has a size limit
 
 
 class ImportForm(GovukForm):
@@ -432,9 +441,13 @@ class ImportForm(GovukForm):
     file = forms.FileField(
         label="File",
         required=False,
-        help_text="A .json file in the Open Referral UK layout, or a .csv file with a header "
-        "row. Up to 50 MB",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.txt"}),
+        allow_empty_file=True,  # clean() refuses it, saying what was expected for the source
+        help_text=_(
+            "A .json file in the Open Referral UK layout (version 3.0 or 1), a .geojson file "
+            "of points, an HSDS datapackage (.zip with datapackage.json and its CSV files), or "
+            "a .csv file with a header row (UTF-8, or Excel's Windows-1252). Up to 50 MB"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.geojson,.zip,.csv,.txt"}),
     )
     url = forms.URLField(
         label="Web address of the feed",
@@ -444,6 +457,35 @@ class ImportForm(GovukForm):
         help_text="For example, https://example.org/oruk/services. Only if this server can "
         "reach it",
     )
+
+    complete = forms.BooleanField(
+        label=_("This is the whole feed from this source"),
+        required=False,
+        help_text=_(
+            "Entries imported earlier from the same source that are not in this one are "
+            "marked inactive (never deleted), and come back if a later import has them. Leave "
+            "this unticked for a file of additions or changes"
+        ),
+    )
+    source_name = forms.CharField(
+        label=_("Name of the source (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Use the same name each time you import from this source. Left empty, the feed's "
+            "web address or the file's name is used"
+        ),
+    )
+
+    def clean_source_name(self):
+        return " ".join(self.cleaned_data["source_name"].split())
+
+    def import_options(self) -> dict:
+        """What the importer takes from this form beyond the feed itself."""
+        return {
+            "complete": self.cleaned_data.get("complete", False),
+            "source_name": self.cleaned_data.get("source_name", ""),
+        }
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -465,17 +507,12 @@ class ImportForm(GovukForm):
             return data
         if upload.size > MAX_UPLOAD_BYTES:
             self.add_error("file", "The file must be smaller than 50 MB")
-        elif not upload.name.lower().endswith(FILE_TYPES.get(source, ())):
-            wanted = "a .json file" if source == ImportSource.ORUK_JSON else "a .csv file"
-            self.add_error("file", f"The file must be {wanted}")
-        else:
-            head = upload.read(2048)
-            upload.seek(0)
-            text = head.decode("utf-8-sig", errors="ignore").lstrip()
-            if source == ImportSource.ORUK_JSON and not text.startswith(("{", "[")):
-                self.add_error("file", "The file is not JSON")
-            elif source == ImportSource.CSV and (not text or "\x00" in text):
-                self.add_error("file", "The file is not a CSV with a header row")
+            return data
+        raw = upload.read()
+        upload.seek(0)
+        why = upload_refusal(raw, upload.name or "", source)
+        if why:
+            self.add_error("file", why)
         return data
 
 
@@ -483,32 +520,59 @@ class CsvMappingForm(GovukForm):
     """Which column of the CSV holds each of our fields (guessed from the header row)."""
 
     LABELS = {
-        "id": "Id (keeps entries the same on re-import)",
-        "name": "Name",
-        "description": "Description",
-        "organization": "Organisation",
-        "url": "Website",
-        "email": "Email",
-        "minimum_age": "Youngest age",
-        "maximum_age": "Oldest age",
-        "fees": "Cost",
-        "eligibility": "Who it is for",
-        "address_1": "Address",
-        "city": "Town or city",
-        "postcode": "Postcode",
-        "latitude": "Latitude",
-        "longitude": "Longitude",
-        "category": "Category",
+        "id": _("Id or reference, such as a charity number (keeps entries the same on re-import)"),
+        "name": _("Name"),
+        "description": _("Description"),
+        "status": _("Status, or an active yes/no column"),
+        "organization": _("Organisation"),
+        "organization_url": _("Organisation website"),
+        "url": _("Website"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "opening_hours": _("Opening hours"),
+        "fees": _("Cost"),
+        "eligibility": _("Who it is for"),
+        "minimum_age": _("Youngest age"),
+        "maximum_age": _("Oldest age"),
+        "languages": _("Languages"),
+        "accessibility": _("Accessibility"),
+        "address_1": _("Address"),
+        "city": _("Town or city"),
+        "postcode": _("Postcode"),
+        "latitude": _("Latitude"),
+        "longitude": _("Longitude"),
+        "category": _("Categories"),
+    }
+    HINTS = {
+        "status": _(
+            "Inactive, Closed or No keeps a service off the public directory; Temporarily "
+            "closed shows it as closed"
+        ),
+        "phone": _(
+            "Kept as the service's contact phone number; UK numbers are written the usual "
+            "way, such as 0161 123 4567"
+        ),
+        "opening_hours": _(
+            "Kept as written; weekly times such as Mon-Fri 9am-5pm, or several sessions such "
+            "as Mon 9am-12pm, Wed 1-4pm, are also read as days and times"
+        ),
+        "fees": _("Free, £0 or No charge marks the service as free"),
+        "languages": _("Names or codes, separated by commas"),
+        "accessibility": _("Kept with the address"),
+        "category": _("Names from this place's categories, separated by commas"),
     }
 
     def __init__(self, *args, headers, fields, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Not in this file")] + [(h, h) for h in headers]
+        choices = [("", _("Not in this file"))] + [(h, h) for h in headers]
         for name in fields:
             self.fields[name] = forms.ChoiceField(
-                label=self.LABELS.get(name, name), choices=choices, required=name == "name"
+                label=self.LABELS.get(name, name),
+                help_text=self.HINTS.get(name, ""),
+                choices=choices,
+                required=name == "name",
             )
-            self.fields[name].error_messages["required"] = "Choose the column that holds names"
+            self.fields[name].error_messages["required"] = _("Choose the column that holds names")
         # The constructor of GovukFormMixin ran before these fields existed.
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "govuk-select")

@@ -1,6 +1,9 @@
-"""On SQLite, an FTS5 index of Service.search_text, so a text search is an index lookup
-rather than a LIKE over every row (PostgreSQL uses its pg_trgm index instead; see
-migration 0003).
+"""The stemmed full-text index of Service.search_text on each database.
+
+On SQLite, an FTS5 index with the porter tokenizer ("knitting" and "knit" are one token),
+so a text search is an index lookup rather than a LIKE over every row. On PostgreSQL, the
+`english` text-search configuration over a GIN index of the same expression (migration
+0011).
 
 The index is an external-content FTS5 table over directory_service's rowids, kept in step
 by three triggers in the database, so every write path (save, bulk_create, update) keeps
@@ -19,7 +22,8 @@ TRIGGERS = ("directory_service_fts_ai", "directory_service_fts_ad", "directory_s
 # purpose: a migration must not import app code that may change after it has run.
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS directory_service_fts USING fts5("
-    "search_text, content='directory_service', content_rowid='rowid')",
+    "search_text, content='directory_service', content_rowid='rowid', "
+    "tokenize='porter unicode61')",
     "CREATE TRIGGER IF NOT EXISTS directory_service_fts_ai AFTER INSERT ON directory_service "
     "BEGIN INSERT INTO directory_service_fts(rowid, search_text) "
     "VALUES (new.rowid, new.search_text); END",
@@ -33,6 +37,12 @@ CREATE = [
     "INSERT INTO directory_service_fts(rowid, search_text) "
     "VALUES (new.rowid, new.search_text); END",
 ]
+DROP = [
+    "DROP TRIGGER IF EXISTS directory_service_fts_ai",
+    "DROP TRIGGER IF EXISTS directory_service_fts_ad",
+    "DROP TRIGGER IF EXISTS directory_service_fts_au",
+    "DROP TABLE IF EXISTS directory_service_fts",
+]
 REBUILD = "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
 # A condition on the outer query's own rows (by rowid, the table's b-tree key: no detour
 # through the id index). Only for queries whose main table is directory_service, unaliased.
@@ -40,8 +50,19 @@ MATCHING_ROWS = (
     '"directory_service"."rowid" IN '
     "(SELECT rowid FROM directory_service_fts WHERE directory_service_fts MATCH %s)"
 )
+# PostgreSQL: the expression of the GIN index of migration 0011, so the index answers it.
+PG_MATCHING_ROWS = (
+    'to_tsvector(\'english\'::regconfig, "directory_service"."search_text") '
+    "@@ to_tsquery('english'::regconfig, %s)"
+)
 
 _ready = {}
+
+
+def _stemmed(cursor) -> bool:
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [TABLE])
+    row = cursor.fetchone()
+    return bool(row) and "porter" in (row[0] or "")
 
 
 def _present(cursor) -> set:
@@ -58,9 +79,9 @@ def ensure(using_connection=None) -> bool:
     if conn.vendor != "sqlite":
         return False
     with conn.cursor() as cursor:
-        if _present(cursor) == {TABLE, *TRIGGERS}:
+        if _present(cursor) == {TABLE, *TRIGGERS} and _stemmed(cursor):
             return False
-        for statement in CREATE:
+        for statement in [*DROP, *CREATE]:
             cursor.execute(statement)
         cursor.execute(REBUILD)
     _ready.pop(conn.alias, None)
@@ -78,10 +99,19 @@ def available() -> bool:
     return _ready[key]
 
 
-def match_expression(groups) -> str:
-    """FTS5 query: every group must match one of its words, e.g. ("lunch") AND ("club")."""
-    return " AND ".join(
-        "(" + " OR ".join(f'"{word}"' for word in sorted(alike)) + ")" for alike in groups
+def match_expression(alternatives) -> str:
+    """FTS5 query for "all the words of one of these alternatives", each a tuple of words
+    ([a-z0-9]+, see search.words), e.g. ("food" AND "bank") OR ("pantry")."""
+    return " OR ".join(
+        "(" + " AND ".join(f'"{word}"' for word in alternative) + ")"
+        for alternative in alternatives
+    )
+
+
+def ts_query(alternatives) -> str:
+    """The same as a PostgreSQL tsquery: ('food' & 'bank') | ('pantry')."""
+    return " | ".join(
+        "(" + " & ".join(f"'{word}'" for word in alternative) + ")" for alternative in alternatives
     )
 
 

@@ -50,6 +50,8 @@ class TaxonomyTerm(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+    # The feed's parent id when that term is not here (yet), so it is published as given.
+    parent_ref = models.UUIDField(null=True, blank=True)
     code = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -81,6 +83,18 @@ class Organization(models.Model):
     website = models.URLField(blank=True, max_length=500)
     logo = models.URLField(blank=True, max_length=500)
     uri = models.URLField(blank=True, max_length=500)
+    # ORUK fields kept so an imported feed is published as it came (never queried).
+    parent_organization_id = models.UUIDField(null=True, blank=True)
+    identifiers = models.JSONField(
+        default=list, blank=True, help_text="ORUK organization_identifiers, as given."
+    )
+    # HSDS 3.0 rows the UK profile leaves out, kept as given when a feed has them.
+    funding = models.JSONField(default=list, blank=True)
+    contacts = models.JSONField(
+        default=list, blank=True, help_text="Contact rows, each with its phones."
+    )
+    phones = models.JSONField(default=list, blank=True)
+    programs = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -146,6 +160,17 @@ class Location(models.Model):
     neighbourhood = models.ForeignKey(
         Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
     )
+    # ORUK fields kept so an imported feed is published as it came; a confidential
+    # location publishes none of them.
+    external_identifier = models.CharField(max_length=100, blank=True, help_text="e.g. a UPRN.")
+    external_identifier_type = models.CharField(max_length=50, blank=True)
+    address_id = models.UUIDField(null=True, blank=True, help_text="The feed's address id.")
+    attention = models.CharField(max_length=250, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    address_type = models.CharField(max_length=20, blank=True)
+    accessibility = models.JSONField(
+        default=list, blank=True, help_text="ORUK accessibility rows, as given."
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -189,6 +214,30 @@ class Service(models.Model):
     accessibility = models.TextField(blank=True)
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes, e.g. en.")
     alert = models.TextField(blank=True)
+    # ORUK fields kept so an imported feed is published as it came. The nested lists are
+    # rarely queried, so they are kept as given (ids included) rather than as tables.
+    accreditations = models.TextField(blank=True)
+    assured_date = models.DateField(null=True, blank=True)
+    assurer_email = models.EmailField(blank=True)
+    cost_options = models.JSONField(default=list, blank=True)
+    service_areas = models.JSONField(default=list, blank=True)
+    funding = models.JSONField(default=list, blank=True)
+    language_rows = models.JSONField(
+        default=list, blank=True, help_text="ORUK language rows (ids, names, notes)."
+    )
+    attribute_rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="ORUK attribute rows without their term (id, link_type, value).",
+    )
+    required_documents = models.JSONField(
+        default=list, blank=True, help_text="HSDS 3.0 rows (document, uri); not in the UK profile."
+    )
+    source_modified = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The feed's last_modified, until the entry is changed here.",
+    )
     # Referrals
     takes_referrals = models.BooleanField(default=False)
     capacity = models.CharField(
@@ -214,7 +263,13 @@ class Service(models.Model):
     # Keeping it true
     last_checked_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Raised by every change (services.save_service), so an edit that started from an older
+    # version is refused instead of overwriting (core.versioning).
+    version = models.PositiveIntegerField(default=1, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # The source (a feed's address, or the name given to an import) it was last imported
+    # from; a complete import of that source retires what it no longer holds.
+    import_source = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -222,6 +277,8 @@ class Service(models.Model):
             # Covers the ORUK /services page (ORDER BY name, id LIMIT/OFFSET) without row reads.
             models.Index(fields=["place", "name", "id"], name="directory_service_page_idx"),
             models.Index(fields=["place", "last_checked_at"]),
+            # A complete import finds the services of its source (importer.retire_absent).
+            models.Index(fields=["place", "import_source"], name="directory_service_source_idx"),
             # The public search page (active entries only): its count and its page by name,
             # both from the index.
             models.Index(
@@ -271,8 +328,15 @@ class Contact(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+    # The first of `phones`, which pages show.
     phone = models.CharField(max_length=40, blank=True)
+    phones = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Phone rows (number, extension, type, description, languages).",
+    )
 
     def __str__(self):
         return self.name or self.phone or self.email
@@ -289,7 +353,13 @@ class Schedule(models.Model):
     closes_at = models.TimeField(null=True, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
+    dtstart = models.DateField(null=True, blank=True)
+    interval = models.PositiveSmallIntegerField(null=True, blank=True)
+    bymonthday = models.CharField(max_length=100, blank=True, help_text="e.g. 1,15")
     description = models.TextField(blank=True)
+    schedule_link = models.URLField(blank=True, max_length=500)
+    attending_type = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["opens_at", "id"]
@@ -311,14 +381,41 @@ class SearchWord(models.Model):
         return self.word
 
 
+class RelatedWords(models.Model):
+    """A word or phrase residents use and the words a place's directory uses for it, e.g.
+    "lonely" -> "befriending, friendship, social". A search for the phrase also finds
+    entries with the related words, ranked below entries with the phrase itself (search.py).
+    Each place edits its own list; new places start from search.DEFAULT_RELATED_WORDS."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
+    phrase = models.CharField(max_length=100)
+    related = models.JSONField(default=list, help_text="The related words or phrases.")
+
+    class Meta:
+        ordering = ["phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "phrase"], name="relatedwords_unique")
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
 class PostcodeLookup(models.Model):
-    """One row of an ONS Postcode Directory-style file: postcode to coordinates."""
+    """One row of ONS's postcode directory (NSPL or ONSPD): postcode to coordinates.
+
+    Reference data shared by every place: a postcode is where it is whichever partnership
+    asks. Loaded by `directory.postcodes.load_postcodes` (`manage.py load_postcodes`).
+    """
 
     postcode = models.CharField(max_length=8, primary_key=True, help_text="Upper case, no space.")
     latitude = models.FloatField()
     longitude = models.FloatField()
     lsoa_code = models.CharField(max_length=12, blank=True)
     ward_code = models.CharField(max_length=12, blank=True)
+    lad_code = models.CharField(
+        max_length=9, blank=True, db_index=True, help_text="The local authority (e.g. E08000004)."
+    )
 
     def __str__(self):
         return self.postcode
@@ -411,7 +508,7 @@ class FollowUp(models.Model):
 
 
 class CommunityArea(models.Model):
-    """ "The area I consider my community" (seed 004's community map), given anonymously:
+    """ "The area I consider my community" (the community map drawn in Oldham), given anonymously:
     the neighbourhoods someone chose or the shape they drew, and the activities they named.
     No name, no contact. A drawn shape also counts for the neighbourhoods it covers."""
 
@@ -506,6 +603,15 @@ class DirectoryImport(models.Model):
     state = models.CharField(max_length=10, choices=ImportState.choices)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    complete = models.BooleanField(
+        default=False,
+        help_text="The whole of its source: entries from the source that it lacks are retired.",
+    )
+    source_key = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The source it imports (the address, or the name given); entries remember it.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,13 +1,12 @@
 """Neighbourhood polygons (GeoJSON) and the postcode lookup file (ONS Postcode Directory CSV)."""
 
-import csv
 import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from . import geo
-from .models import Location, Neighbourhood, PostcodeLookup
+from .models import Location, Neighbourhood
 
 NAME_KEYS = ("area_name", "name", "WD23NM", "LSOA21NM", "LSOA11NM", "NAME")
 CODE_KEYS = ("area_code", "code", "WD23CD", "LSOA21CD", "LSOA11CD", "CODE")
@@ -92,49 +91,3 @@ def place_locations(place) -> int:
         if (found.pk if found else None) != loc.neighbourhood_id:
             Location.objects.filter(pk=loc.pk).update(neighbourhood=found)
     return placed
-
-
-def load_postcodes(path, on_progress=None, batch=5000) -> int:
-    """Load an ONSPD-style CSV (columns pcds or pcd, lat, long; optional lsoa21/lsoa11, osward).
-
-    Rows without coordinates (ONSPD uses lat 99.999999) are skipped. Idempotent.
-    """
-    count, rows = 0, []
-
-    def flush():
-        PostcodeLookup.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["postcode"],
-            update_fields=["latitude", "longitude", "lsoa_code", "ward_code"],
-        )
-        rows.clear()
-
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            key = geo.postcode_key(row.get("pcds") or row.get("pcd") or "")
-            try:
-                lat, lon = float(row.get("lat", "")), float(row.get("long", ""))
-            except ValueError:
-                continue
-            if not key or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                continue
-            rows.append(
-                PostcodeLookup(
-                    postcode=key,
-                    latitude=lat,
-                    longitude=lon,
-                    lsoa_code=(row.get("lsoa21") or row.get("lsoa11") or "")[:12],
-                    ward_code=(row.get("osward") or "")[:12],
-                )
-            )
-            count += 1
-            if len(rows) >= batch:
-                flush()
-                if on_progress:
-                    on_progress(count, 0)
-    if rows:
-        flush()
-    if on_progress:
-        on_progress(count, count, final=True)
-    return count

@@ -2,6 +2,7 @@
 confidential locations never leave through them except to editors (see location_for_editor).
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 
@@ -121,16 +122,15 @@ def filtered_services(place, filters: Filters, *, ids=None):
     else:
         qs = Service.objects.filter(place=place)
     if filters.term_ids:
-        qs = qs.filter(
-            id__in=links.filter(taxonomyterm_id__in=filters.term_ids).values("service_id")
-        )
+        chosen_terms = mapped_term_ids(place, filters.term_ids)
+        qs = qs.filter(id__in=links.filter(taxonomyterm_id__in=chosen_terms).values("service_id"))
     if filters.taxonomy_id:
         chosen = links.filter(taxonomyterm__taxonomy_id=filters.taxonomy_id)
         qs = qs.filter(id__in=chosen.values("service_id"))
     if not filters.include_inactive:
         qs = qs.filter(status=ServiceStatus.ACTIVE)
     if filters.text.strip():
-        condition = search.text_filter(_groups(place, filters))
+        condition = search.text_filter(_plan(place, filters))
         if condition is not None:
             qs = qs.filter(condition)
     if filters.kinds:
@@ -226,13 +226,16 @@ def find_services(place, filters: Filters, *, enough=20) -> Results:
         ids = sorted(distances, key=lambda i: (distances[i], str(i)))
         return Results(ids=ids, distances=distances, radius_m=radius)
     if filters.text.strip():
-        groups = _groups(place, filters)
-        if not groups:
+        plan = _plan(place, filters)
+        if not plan:
             return Results(queryset=qs.order_by("name", "id").values_list("id", flat=True))
-        # Entries whose name holds the words come first; the rest matched on description or
-        # terms. Ranked in the database, read once: the ids give the count and every page.
-        ranked = qs.alias(named=search.name_score(groups)).order_by("-named", "name", "id")
-        return Results(keys=_keys(ranked))
+        keys = _keys(_ranked(qs, plan))
+        if not keys and len(plan.groups) > 1:
+            # Nothing holds everything asked ("somewhere to knit on tuesday"): the entries
+            # that hold most of it, best first.
+            filters._plan = plan.relaxed()
+            keys = _keys(_ranked(filtered_services(place, filters), filters._plan))
+        return Results(keys=keys)
     ordered = qs.order_by("name", "id")
     if _selective(filters):
         # A few hundred ids at most: one query, rather than a COUNT and a page that each
@@ -255,11 +258,84 @@ def _selective(filters) -> bool:
     )
 
 
-def _groups(place, filters):
+def _plan(place, filters) -> search.Plan:
     """The query's words and what each may mean, worked out once per search."""
-    if getattr(filters, "_groups", None) is None:
-        filters._groups = search.expand(place, filters.text)
-    return filters._groups
+    if getattr(filters, "_plan", None) is None:
+        filters._plan = search.plan(place, filters.text)
+    return filters._plan
+
+
+def _ranked(qs, plan):
+    """Best matches first (exact, then close spellings, then related words); among equals,
+    entries whose name holds the words; then by name. Ranked in the database, read once:
+    the ids give the count and every page."""
+    matched = search.match_score(plan)
+    if matched is None:
+        return qs.alias(named=search.name_score(plan)).order_by("-named", "name", "id")
+    return qs.alias(matched=matched, named=search.name_score(plan)).order_by(
+        "-matched", "-named", "name", "id"
+    )
+
+
+# What the categories Commonweave ships with (services.DEFAULT_TERMS, by code) are called in
+# the taxonomies places import (Open Referral UK's, LGA's, a place's own list): a term whose
+# name holds one of these words files its services under the category too.
+CATEGORY_WORDS = {
+    "food": ("food", "lunch", "meal", "pantry", "nutrition", "hunger", "cafe"),
+    "social": ("social", "friend", "befriend", "lonel", "isolation", "coffee morning"),
+    "physical": ("physical", "exercise", "sport", "fitness", "walking", "dance", "leisure"),
+    "mental": ("mental", "wellbeing", "well-being", "emotional", "counselling"),
+    "bereavement": ("bereave", "grief", "loss"),
+    "money": ("money", "debt", "benefit", "financ", "budget", "welfare"),
+    "housing": ("housing", "homeless", "accommodation", "tenan"),
+    "learning": ("learning", "education", "skills", "esol", "digital", "literacy", "classes"),
+    "work": ("employ", "job", "volunteer", "training", "work"),
+    "carers": ("carer", "caring"),
+    "families": ("famil", "child", "parent", "young people", "youth", "baby"),
+    "older": ("older", "elderly", "ageing", "aging", "later life", "retire"),
+    "health": ("health", "medical", "disab", "condition", "dementia"),
+    "arts": ("art", "craft", "music", "choir", "culture", "garden", "heritage"),
+    "faith": ("faith", "church", "mosque", "religio", "belief", "worship"),
+    "spaces": ("space", "venue", "park", "community centre", "community center"),
+}
+
+
+def mapped_term_ids(place, term_ids) -> set:
+    """The chosen terms and every term of the place that means the same: their narrower
+    terms, terms of other taxonomies with the same code or name, and, for a category
+    Commonweave ships with, imported terms named for it (CATEGORY_WORDS). So filtering by
+    "Food and lunch clubs" finds the entries an imported feed filed under "Food banks"."""
+    from .models import TaxonomyTerm
+
+    terms = list(
+        TaxonomyTerm.objects.filter(place=place).values_list("id", "parent_id", "code", "name")
+    )
+    chosen = {str(t) for t in term_ids}
+    picked = [t for t in terms if str(t[0]) in chosen]
+    codes = {t[2].lower() for t in picked if t[2]}
+    names = {t[3].lower() for t in picked}
+    keywords = [w for t in picked for w in CATEGORY_WORDS.get(t[2].lower(), ())]
+    named_for = re.compile(r"\b(" + "|".join(map(re.escape, keywords)) + ")") if keywords else None
+    found = {t[0] for t in picked}
+    for pk, _parent, code, name in terms:
+        lowered = name.lower()
+        if (
+            (code and code.lower() in codes)
+            or lowered in names
+            or (named_for is not None and named_for.search(lowered))
+        ):
+            found.add(pk)
+    # Narrower terms of anything found (an imported tree files services under its leaves).
+    children: dict = {}
+    for pk, parent, _code, _name in terms:
+        children.setdefault(parent, []).append(pk)
+    todo = list(found)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found or chosen
 
 
 def services_by_ids(ids):

@@ -62,6 +62,36 @@ LOCATION_FIELDS = [
     "area",
     "country",
 ]
+# Fields only a feed fills (no form edits them): kept as the feed gave them, and their
+# changes recorded in the history like any other.
+FEED_SERVICE_FIELDS = [
+    "accreditations",
+    "assured_date",
+    "assurer_email",
+    "cost_options",
+    "service_areas",
+    "funding",
+    "language_rows",
+    "attribute_rows",
+    "required_documents",
+]
+FEED_ORGANIZATION_FIELDS = [
+    "parent_organization_id",
+    "identifiers",
+    "funding",
+    "contacts",
+    "phones",
+    "programs",
+]
+FEED_LOCATION_FIELDS = [
+    "external_identifier",
+    "external_identifier_type",
+    "address_id",
+    "attention",
+    "region",
+    "address_type",
+    "accessibility",
+]
 UNSET = object()  # "leave as it is", as opposed to None ("no organisation")
 
 DEFAULT_TAXONOMY_NAME = "Commonweave community assets"
@@ -202,7 +232,7 @@ def ensure_default_taxonomy(place) -> Taxonomy:
 
 @transaction.atomic(savepoint=False)
 def organization_save(*, viewer, place, data: dict, organization=None, action=None):
-    fields = ["name", "description", "email", "website", "logo", "uri"]
+    fields = ["name", "description", "email", "website", "logo", "uri", *FEED_ORGANIZATION_FIELDS]
     created = organization is None or organization._state.adding
     organization = organization or Organization(place=place, id=data.get("id") or uuid.uuid4())
     changes = _apply(organization, data, fields)
@@ -232,6 +262,7 @@ def location_save(*, viewer, place, data: dict, location=None, action=None):
         found = geo.lookup_postcode(location.postal_code)
         if found:
             location.latitude, location.longitude = found
+    changes |= _apply(location, data, FEED_LOCATION_FIELDS)
     location.changed = created or bool(changes)
     if created or changes:
         location.neighbourhood = geo.neighbourhood_for(place, location.latitude, location.longitude)
@@ -262,11 +293,13 @@ def service_save(
 ) -> Service:
     """Create or update an entry (and optionally its terms and a location).
 
-    Side effects: saves the Service, a ChangeRecord when anything changed, search words.
+    Side effects: saves the Service, a ChangeRecord when anything changed, search words;
+    keeps the feed's last_modified (`data["source_modified"]`), or drops it on a change made
+    here.
     """
     created = service is None or service._state.adding
     service = service or Service(place=place, id=data.get("id") or uuid.uuid4())
-    changes = _apply(service, data, SERVICE_FIELDS + STAFF_FIELDS)
+    changes = _apply(service, data, SERVICE_FIELDS + STAFF_FIELDS + FEED_SERVICE_FIELDS)
     new_org_id = getattr(organization, "pk", None)
     if organization is not UNSET and service.organization_id != new_org_id:
         changes["organization"] = [_jsonable(service.organization_id), _jsonable(new_org_id)]
@@ -285,11 +318,21 @@ def service_save(
             changes["taxonomy_terms"] = [sorted(current), sorted(wanted)]
         elif not wanted:
             term_names = []
+    # When its feed says it last changed: kept while the entry is as the feed gave it (a
+    # change made here clears it). Bookkeeping, like updated_at: a new date alone is no
+    # change, so no history and no new version.
+    source_modified = data.get("source_modified", None if changes else service.source_modified)
+    source_moved = source_modified != service.source_modified
+    service.source_modified = source_modified
     service.changed = created or bool(changes)
     if service.changed:
         service.updated_at = timezone.now()
+        if not created:
+            service.version += 1
         reindex_service(service, term_names, save=False)  # saved with the row below
         service.save()
+    elif source_moved:
+        Service.objects.filter(pk=service.pk).update(source_modified=source_modified)
     if terms is not None:
         service.taxonomy_terms.set(terms)
     if location is not None:

@@ -3,13 +3,14 @@ shadowed by a staff page: the first segment after /directory/ is always a place.
 
 from django.urls import include, path
 
-from .views import casework, imports, public, referrals, staff
+from .views import casework, imports, postcodes, public, referrals, related_words, staff
 
 app_name = "directory"
 
 place_patterns = [
     # Public
     path("", public.search, name="search"),
+    path("map-points.json", public.search_points, name="search_points"),
     path("community/", public.community, name="community"),
     path("suggest/", public.suggest, name="suggest"),
     path("export.<str:fmt>", public.export, name="export"),
@@ -22,8 +23,10 @@ place_patterns = [
     path("review/", staff.review_list, name="review_list"),
     path("review/<str:public_id>/", staff.review, name="review"),
     path("community/summary/", staff.community_summary, name="community_summary"),
+    path("related-words/", related_words.related_words, name="related_words"),
     path("import/", imports.import_start, name="import"),
     path("import/<str:public_id>/", imports.import_detail, name="import_detail"),
+    path("postcodes/", postcodes.load, name="postcodes"),
     # Casework
     path("connect/<str:resident_id>/", casework.connect, name="connect"),
     path("connect/<str:resident_id>/refer/<uuid:pk>/", casework.refer, name="refer"),

@@ -1,4 +1,4 @@
-"""Published-number rules (SAFETY 19, 20) for every aggregate shown or exported.
+"""Published-number rules for every aggregate shown or exported.
 
 Counts from 1 to threshold-1 show as "fewer than <threshold>", other counts are rounded
 to the nearest 5, 0 stays 0. Means and medians need n >= threshold; before/after change

@@ -1,4 +1,4 @@
-"""The place overview: published numbers only (SAFETY 19, 20).
+"""The place overview: published numbers only (docs/safety.md).
 
 Raw counts never reach a template or a CSV: the page and the export both render the
 PlaceOverview from commonweave.insights.selectors, whose every number has been through
@@ -6,14 +6,14 @@ commonweave.insights.disclosure.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.export import csv_response
+from commonweave.tenancy.viewer import viewer_or_404
 
 from .disclosure import PublishedRow
-from .export import csv_response
 from .selectors import DEFAULT_PERIOD, PERIODS, place_overview_for_period
 
 PERIOD_LABELS = {
@@ -31,13 +31,6 @@ RESPONSE_LABELS = {
     "waiting": "Waiting, still within the promise",
     "overdue": "Waiting, past the promise (overdue)",
 }
-
-
-def _aggregate_viewer(request):
-    viewer = request.viewer
-    if not viewer or not viewer.can_see_aggregates:
-        raise Http404
-    return viewer
 
 
 def _period(request) -> str:
@@ -93,7 +86,7 @@ def _sections(overview):
 
 @login_required
 def overview(request):
-    viewer = _aggregate_viewer(request)
+    viewer = viewer_or_404(request, lambda v: v.can_see_aggregates)
     period = _period(request)
     data = place_overview_for_period(viewer, months=PERIODS[period])
     context = {
@@ -110,7 +103,7 @@ def overview(request):
 @login_required
 def overview_csv(request):
     """The same published numbers as the page, as a CSV. Writes one EXPORT audit event."""
-    viewer = _aggregate_viewer(request)
+    viewer = viewer_or_404(request, lambda v: v.can_see_aggregates)
     period = _period(request)
     data = place_overview_for_period(viewer, months=PERIODS[period])
     audit_record(

@@ -12,7 +12,8 @@ FINISHED_STATUSES = frozenset({JobStatus.DONE, JobStatus.FAILED})
 
 
 class JobKind(models.TextChoices):
-    """What a job does. Each kind has a runner in services.RUNNERS (registered by its app)."""
+    """The kinds that came before services.register_kind: their names, kept for their jobs.
+    A new kind registers itself with its label instead (no migration of this app)."""
 
     RECOMPUTE_KEYS = "recompute_keys", "Recompute duplicate keys"
     # Runners for these live in their own apps and register themselves when the app is ready,

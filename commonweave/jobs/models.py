@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from commonweave.people.models import new_public_id
+from commonweave.core.publicid import PublicIdField
 
-from .enums import FINISHED_STATUSES, JobKind, JobStatus
+from .enums import FINISHED_STATUSES, JobStatus
 
 # A queued or running job with no progress for this long is taken to have died with its worker.
 STALE_AFTER = timedelta(minutes=15)
@@ -19,9 +19,11 @@ class Job(models.Model):
     counts only, and `error` names the kind of failure and where, never its text.
     """
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(max_length=40, choices=JobKind.choices)
+    # A kind registered by its app (services.register_kind): no choices here, so a new kind
+    # needs no migration of this app.
+    kind = models.CharField(max_length=40)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -53,7 +55,13 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.public_id})"
+        return f"{self.kind_label} ({self.public_id})"
+
+    @property
+    def kind_label(self) -> str:
+        from .services import kind_label
+
+        return kind_label(self.kind)
 
     @property
     def is_finished(self) -> bool:

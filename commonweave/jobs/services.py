@@ -1,4 +1,5 @@
-"""Starting and running background jobs, and the work each kind of job does.
+"""Starting and running background jobs. The work of each kind of job lives in the app that
+owns it and is registered in RUNNERS.
 
 A job is a row (what, for which place, by whom, how far) plus a django.tasks task that runs
 it: inline with the ImmediateBackend (development and tests), or in `manage.py db_worker`
@@ -7,13 +8,12 @@ when COMMONWEAVE_TASKS=db. Commands run the same code in the foreground with a t
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from commonweave.audit.enums import Action, Purpose
-from commonweave.audit.services import audit_record
-from commonweave.people.models import Resident
 from commonweave.tenancy.viewer import viewer_for_user
 
 from .enums import JobKind, JobStatus
@@ -21,8 +21,6 @@ from .models import STALE_AFTER, Job
 from .progress import _DEFAULT_STREAM, error_summary, job_progress
 
 logger = logging.getLogger(__name__)
-
-BATCH_SIZE = 1000
 
 
 # --- starting ------------------------------------------------------------------------------
@@ -121,51 +119,24 @@ def _audit_actor(job: Job):
     return viewer or _JobActor(place=job.place, label=f"job:{job.public_id}")
 
 
-KEY_FIELDS = ["name_key", "phone_key", "email_key"]
+# The work of each job kind, registered by the app that owns it when that app is ready
+# (people: RECOMPUTE_KEYS; network, directory, wellbeing, learning: theirs), so this app
+# imports none of them, and a new kind needs no migration here.
+RUNNERS: dict[str, Any] = {}
+LABELS: dict[str, str | Promise] = {}
 
 
-def recompute_duplicate_keys(*, job: Job, progress, batch_size: int = BATCH_SIZE):
-    """Recompute every resident's normalised name/phone/email keys in the job's place.
-
-    Idempotent. Walks residents in primary-key batches and bulk-updates only rows whose
-    keys changed (the resident's version is not bumped: keys are derived, not edits).
-    Side effects: updates Resident key columns; one audit event for the whole run.
-    """
-    residents = Resident.objects.filter(place_id=job.place_id)
-    progress.set_total(residents.count())
-    progress.set_message("Checking residents' duplicate keys")
-    last_pk, changed = 0, 0
-    while True:
-        batch = list(
-            residents.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .only("pk", "full_name", "phone", "email", *KEY_FIELDS)[:batch_size]
-        )
-        if not batch:
-            break
-        stale = []
-        for resident in batch:
-            before = tuple(getattr(resident, f) for f in KEY_FIELDS)
-            resident.refresh_keys()
-            if tuple(getattr(resident, f) for f in KEY_FIELDS) != before:
-                stale.append(resident)
-            progress.advance()
-        if stale:
-            Resident.objects.bulk_update(stale, KEY_FIELDS, batch_size=batch_size)
-            changed += len(stale)
-        last_pk = batch[-1].pk
-    progress.message = f"Checked {progress.done:,} residents; {changed:,} needed new keys"
-    progress.result = {"residents": progress.done, "changed": changed}
-    audit_record(
-        viewer=_audit_actor(job),
-        action=Action.UPDATE,
-        purpose=Purpose.ADMIN,
-        object_type="people.resident",
-        object_id="",
-        detail={"job": job.public_id, "kind": job.kind, **progress.result},
-    )
+def register_kind(kind: str, runner: Any, *, label: str | Promise) -> None:
+    """Make `kind` a job: `runner(job)` does its work; `label` names it on its pages."""
+    RUNNERS.setdefault(str(kind), runner)
+    LABELS.setdefault(str(kind), label)
 
 
-RUNNERS = {
-    JobKind.RECOMPUTE_KEYS: recompute_duplicate_keys,
-}
+def kind_label(kind: str) -> str:
+    """What a job of this kind is called: as registered, else the older kinds' own names."""
+    if kind in LABELS:
+        return str(LABELS[kind])
+    try:
+        return str(JobKind(kind).label)
+    except ValueError:
+        return kind

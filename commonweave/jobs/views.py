@@ -6,22 +6,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from commonweave.tenancy.viewer import viewer_or_404
+
 from . import selectors, services
 
 LIST_LIMIT = 50
 
 
-def _viewer(request):
-    viewer = request.viewer
-    if not viewer:
-        raise Http404
-    return viewer
-
-
 @login_required
 def job_list(request):
     """The jobs the user started in this place (every job there, for a place admin)."""
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     jobs = list(selectors.jobs_visible_to(viewer)[:LIST_LIMIT])
     return render(request, "jobs/list.html", {"jobs": jobs})
 
@@ -40,7 +35,7 @@ def job_detail(request, public_id):
 @require_POST
 def start_recompute(request):
     """A place admin starts recomputing the duplicate keys of every resident in the place."""
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     if not viewer.is_place_admin:
         raise Http404
     job, started = services.recompute_keys_start(viewer=viewer)

@@ -11,7 +11,7 @@ class Quadrant(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    """How far the learning about a barrier has gone (seed 000)."""
+    """How far the learning about a barrier has gone (the stages Connect uses)."""
 
     NEW = "new", "Not yet resolved"
     USEFUL = "useful", "Useful: this case is resolved"
@@ -46,7 +46,7 @@ class EntryKind(models.TextChoices):
 
 
 class Column(models.TextChoices):
-    """Keep / Amplify / Discard / Create (seed 004)."""
+    """Keep / Amplify / Discard / Create (Greater Manchester's crisis learning)."""
 
     KEEP = "keep", "Keep"
     AMPLIFY = "amplify", "Amplify"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from commonweave.people.models import new_public_id
+from commonweave.core.publicid import PublicIdField
 from commonweave.tenancy.enums import Phase
 
 from .enums import OPEN_ACTION_STATUSES, ActionStatus, Column, EntryKind, Level, Quadrant
@@ -18,7 +18,7 @@ from .enums import OPEN_ACTION_STATUSES, ActionStatus, Column, EntryKind, Level,
 class Session(models.Model):
     """A Connecting the Dots session: services and VCSE groups hear a story together."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey(
         "tenancy.Place", on_delete=models.CASCADE, related_name="learning_sessions"
     )
@@ -71,7 +71,7 @@ class Story(models.Model):
     """A story brought to a session. Written freely and anonymously, or linked to a
     resident's journey when they consented to their story being used."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
@@ -112,7 +112,7 @@ class BarrierQuerySet(models.QuerySet):
 class Barrier(models.Model):
     """What got in the way, in plain words, and how far the learning about it has gone."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="barriers")
     title = models.CharField("What got in the way", max_length=200)
     description = models.TextField(blank=True)
@@ -132,6 +132,10 @@ class Barrier(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A partner system's token has no user: it is the author of what it records.
+    created_by_token = models.ForeignKey(
+        "tenancy.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -230,7 +234,7 @@ class ActionQuerySet(models.QuerySet):
 class Action(models.Model):
     """Something an organisation will do about a barrier, by a date."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     barrier = models.ForeignKey(Barrier, on_delete=models.CASCADE, related_name="actions")
     session = models.ForeignKey(
@@ -297,7 +301,7 @@ class Tag(models.Model):
 class LogEntry(models.Model):
     """The partnership's back catalogue: a reflection or a test-and-learn cycle."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     title = models.CharField(max_length=200)
@@ -328,7 +332,7 @@ class LogEntry(models.Model):
 class Board(models.Model):
     """A Keep / Amplify / Discard / Create review board anyone in the partnership adds to."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)
     session = models.ForeignKey(

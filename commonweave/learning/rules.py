@@ -33,7 +33,14 @@ def can_edit_barrier(viewer, barrier) -> bool:
 
 
 def can_withdraw_barrier(viewer, barrier) -> bool:
-    return barrier.withdrawn_at is None and _admin_or_author(viewer, barrier)
+    # A barrier a partner system recorded is that token's to withdraw (it has no user to
+    # compare); another token, even of the same organisation, did not record it.
+    by_this_token = (
+        viewer.token is not None
+        and barrier.created_by_token_id is not None
+        and viewer.token.pk == barrier.created_by_token_id
+    )
+    return barrier.withdrawn_at is None and (_admin_or_author(viewer, barrier) or by_this_token)
 
 
 def can_change_action(viewer, action) -> bool:

@@ -2,7 +2,7 @@
 see sessions, barriers and actions; a resident's identity is shown only while their
 story consent is given and the viewer may see that resident.
 
-Published numbers (SAFETY 19, 20): a count of stories is a count of people's cases, so
+Published numbers: a count of stories is a count of people's cases, so
 cases per barrier, their monthly trend and stories per session go through
 insights.disclosure (`published`). Counts of barriers, actions, cards and votes are not
 suppressed: they count how services work and what staff wrote or voted for in a shared
@@ -128,7 +128,7 @@ def story_identities(viewer, stories, *, audit=True) -> dict:
             action=AuditAction.LIST,
             purpose=Purpose.SHARED,
             object_type="learning.story",
-            detail={"residents": sorted({r.public_id for r in shown.values()})},
+            residents=shown.values(),
         )
     return shown
 
@@ -161,7 +161,7 @@ def pack_identities(viewer, stories, attendees) -> dict:
 
 
 def published(viewer, n):
-    """A count of people's cases as it may be shown (SAFETY 19): 1-7 suppressed, others
+    """A count of people's cases as it may be shown: 1-7 suppressed, others
     rounded to 5, 0 stays 0; the place may raise the threshold."""
     return publish_count(n, threshold=viewer.place.suppression_threshold)
 

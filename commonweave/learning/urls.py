@@ -1,10 +1,10 @@
 from django.urls import path
 
-from .views import barriers, edits, other, packs, sessions
+from .views import actions, barriers, boards, edits, log, packs, partnership, sessions
 
 app_name = "learning"
 urlpatterns = [
-    path("", other.home, name="home"),
+    path("", actions.home, name="home"),
     path("sessions/", sessions.session_list, name="sessions"),
     path("sessions/new/", sessions.session_new, name="session_new"),
     path("sessions/<str:public_id>/", sessions.session_detail, name="session_detail"),
@@ -34,22 +34,22 @@ urlpatterns = [
     path("barriers/<str:public_id>/level/", barriers.barrier_level, name="barrier_level"),
     path("barriers/<str:public_id>/actions/", barriers.action_add, name="action_add"),
     path("barriers/<str:public_id>/link/", barriers.barrier_link, name="barrier_link"),
-    path("actions/", other.action_list, name="actions"),
-    path("actions/<str:public_id>/status/", other.action_status, name="action_status"),
+    path("actions/", actions.action_list, name="actions"),
+    path("actions/<str:public_id>/status/", actions.action_status, name="action_status"),
     path("actions/<str:public_id>/edit/", edits.action_edit, name="action_edit"),
     path("actions/<str:public_id>/delete/", edits.action_remove, name="action_remove"),
-    path("log/", other.log_list, name="log"),
-    path("log/new/", other.log_new, name="log_new"),
+    path("log/", log.log_list, name="log"),
+    path("log/new/", log.log_new, name="log_new"),
     path("log/<str:public_id>/edit/", edits.log_edit, name="log_edit"),
     path("log/<str:public_id>/delete/", edits.log_remove, name="log_remove"),
-    path("boards/", other.board_list, name="boards"),
-    path("boards/<str:public_id>/", other.board_detail, name="board_detail"),
-    path("boards/<str:public_id>/cards/<int:card_id>/vote/", other.card_vote, name="card_vote"),
+    path("boards/", boards.board_list, name="boards"),
+    path("boards/<str:public_id>/", boards.board_detail, name="board_detail"),
+    path("boards/<str:public_id>/cards/<int:card_id>/vote/", boards.card_vote, name="card_vote"),
     path("boards/<str:public_id>/cards/<int:card_id>/edit/", edits.card_edit, name="card_edit"),
     path(
         "boards/<str:public_id>/cards/<int:card_id>/delete/",
         edits.card_remove,
         name="card_remove",
     ),
-    path("partnership/", other.partnership, name="partnership"),
+    path("partnership/", partnership.partnership, name="partnership"),
 ]

@@ -1,6 +1,8 @@
 """The network API under /api/network/: nodes, ties and metrics as JSON or CSV, and the
 whole network as GraphML or GEXF for Gephi. Same selectors and privacy as the pages:
-anyone with a role in the place (or an organisation's token); residents by pseudonym.
+anyone with a role in the place (or an organisation's token); residents by pseudonym, and
+only to the roles that run the analysis (analyst, coordinator, place admin). Other roles
+get the partnership network: no resident or person they know, and none of their ties.
 
 Network surveys (/api/network/surveys) are imported as on the survey page: check, choose
 for the names not in the network, then a background job; poll for progress and the report.
@@ -9,6 +11,10 @@ A resident's own network (/api/network/residents/{id}/own-network) follows the r
 rules instead: only the holding organisation's caseworkers (full access); anyone else gets
 the 404 of a record that does not exist. Reading it writes one audited VIEW; changes are
 audited by the services.
+
+Every node, tie, drawing and member is answered through the field policy
+(network/visibility.py) at its level, as the pages render it: a field that level does not
+show is null.
 """
 
 from datetime import date
@@ -19,9 +25,10 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from commonweave.api.errors import service_errors
-from commonweave.api.schemas import Detail, Errors, Input, Text
-from commonweave.insights.export import csv_response
+from commonweave.core.api.errors import service_errors
+from commonweave.core.api.schemas import Date, Detail, Errors, Input, Text
+from commonweave.core.export import csv_response
+from commonweave.core.visibility import shown
 from commonweave.people.access import Access, resident_get, resident_open
 
 from . import export, own_network, selectors, survey
@@ -38,28 +45,28 @@ class PageIn(Schema):
 
 
 class TiesIn(PageIn):
-    as_of: date | None = Field(None, description="Only ties active on this date")
+    as_of: Date | None = Field(None, description="Only ties active on this date")
 
 
 class NodeOut(Schema):
     id: str
     label: str
-    kind: str
-    sector: str
-    neighbourhood: str
+    kind: str | None
+    sector: str | None
+    neighbourhood: str | None
     metrics: dict | None
 
 
 class TieOut(Schema):
     id: str
-    source: str
-    target: str
-    type: str
-    strength: float
-    directed: bool
-    started_on: str
-    ended_on: str
-    origin: str
+    source: str | None
+    target: str | None
+    type: str | None
+    strength: float | None
+    directed: bool | None
+    started_on: str | None
+    ended_on: str | None
+    origin: str | None
 
 
 class NodesPage(Schema):
@@ -116,7 +123,7 @@ def nodes_csv(request):
     viewer = _viewer(request)
     header, rows = export.node_rows(viewer)
     export.audit_export(viewer, "node", len(rows))
-    return csv_response("network-nodes.csv", header, rows)
+    return csv_response("network-nodes.csv", header, export.csv_rows(rows))
 
 
 @router.get("/network/ties", response={200: TiesPage, 404: Detail}, summary="Network ties")
@@ -129,11 +136,11 @@ def ties(request, params: Query[TiesIn]):
 
 
 @router.get("/network/ties.csv", summary="Network ties as CSV", response={404: Detail})
-def ties_csv(request, as_of: date | None = None):
+def ties_csv(request, as_of: Date | None = None):
     viewer = _viewer(request)
     header, rows = export.tie_rows(viewer, as_of=as_of)
     export.audit_export(viewer, "tie", len(rows))
-    return csv_response("network-ties.csv", header, rows)
+    return csv_response("network-ties.csv", header, export.csv_rows(rows))
 
 
 @router.get("/network/metrics", response={200: MetricsOut, 404: Detail}, summary="Network measures")
@@ -160,16 +167,16 @@ def metrics_csv(request):
     viewer = _viewer(request)
     header, rows = export.node_rows(viewer)
     export.audit_export(viewer, "metric", len(rows))
-    return csv_response("network-metrics.csv", header, rows)
+    return csv_response("network-metrics.csv", header, export.csv_rows(rows))
 
 
 @router.get("/network/export.graphml", summary="GraphML for Gephi", response={404: Detail})
-def graphml(request, as_of: date | None = None):
+def graphml(request, as_of: Date | None = None):
     return export.graph_file_response(_viewer(request), "graphml", as_of=as_of)
 
 
 @router.get("/network/export.gexf", summary="GEXF for Gephi", response={404: Detail})
-def gexf(request, as_of: date | None = None):
+def gexf(request, as_of: Date | None = None):
     return export.graph_file_response(_viewer(request), "gexf", as_of=as_of)
 
 
@@ -190,17 +197,17 @@ class MemberIn(Input):
 
 class MemberOut(Schema):
     key: str
-    name: str
-    kind: str
-    closeness: int
-    sees: bool
-    call_on: bool
-    helps: bool
+    name: str | None
+    kind: str | None
+    closeness: int | None
+    sees: bool | None
+    call_on: bool | None
+    helps: bool | None
 
 
 class DrawingOut(Schema):
-    number: int
-    drawn_on: date
+    number: int | None
+    drawn_on: date | None
     members: list[MemberOut]
 
 
@@ -219,27 +226,28 @@ class OwnNetworkOut(Schema):
 
 
 class DrawAgainIn(Input):
-    drawn_on: date | None = Field(None, description="Today when left out")
+    drawn_on: Date | None = Field(None, description="Today when left out")
 
 
-def _member_out(m):
+def _member_out(member, level):
+    m = shown(member, level)
+    closeness = m.value("closeness")
     return {
-        "key": m.key,
-        "name": m.name,
-        "kind": m.kind,
-        "closeness": int(m.closeness),
-        "sees": m.sees,
-        "call_on": m.call_on,
-        "helps": m.helps,
+        **m.values(("key", "name", "kind", "sees", "call_on", "helps")),
+        "closeness": None if closeness is None else int(closeness),
     }
 
 
-def _drawing_out(d):
+def _drawing_out(drawing, level):
+    d = shown(drawing, level)
     return {
-        "number": d.number,
-        "drawn_on": d.drawn_on,
-        "members": [_member_out(m) for m in d.members.all()],
+        **d.values(("number", "drawn_on")),
+        "members": [_member_out(m, level) for m in drawing.members.all()],
     }
+
+
+# Only full access reaches a resident's own network (resident_get, need=FULL).
+OWN_LEVEL = Access.FULL.level
 
 
 def _held(request, public_id):
@@ -251,12 +259,12 @@ def _held(request, public_id):
 def own_network_read(request, public_id: str):
     """Every drawing of the resident's own network, oldest first, with the first and the
     latest compared. Holding organisation only; one audited VIEW."""
-    resident, _ = resident_open(request.auth, public_id, need=Access.FULL)
+    resident, access = resident_open(request.auth, public_id, need=Access.FULL)
     drawings = own_network.drawings_of(resident)
     return {
-        "resident_id": resident.public_id,
+        "resident_id": shown(resident, access.level).public_id,
         "rolls_up": own_network.rolls_up(resident),
-        "drawings": [_drawing_out(d) for d in drawings],
+        "drawings": [_drawing_out(d, access.level) for d in drawings],
         "then_and_now": own_network.compare(drawings[0], drawings[-1])
         if len(drawings) > 1
         else None,
@@ -271,7 +279,7 @@ def own_member_create(request, public_id: str, payload: MemberIn):
         member = own_network.member_add(
             viewer=request.auth, resident=resident, **payload.model_dump()
         )
-    return Status(201, _member_out(member))
+    return Status(201, _member_out(member, OWN_LEVEL))
 
 
 @router.put(f"{OWN}/members/{{key}}", response={200: MemberOut, **WRITE}, summary="Change")
@@ -282,7 +290,7 @@ def own_member_update(request, public_id: str, key: str, payload: MemberIn):
         own_network.member_change(
             viewer=request.auth, resident=resident, member=member, **payload.model_dump()
         )
-    return _member_out(member)
+    return _member_out(member, OWN_LEVEL)
 
 
 @router.delete(f"{OWN}/members/{{key}}", response={204: None, 404: Detail}, summary="Take out")
@@ -302,7 +310,7 @@ def own_draw_again(request, public_id: str, payload: DrawAgainIn):
         drawing = own_network.drawing_again(
             viewer=request.auth, resident=resident, drawn_on=payload.drawn_on
         )
-    return Status(201, _drawing_out(drawing))
+    return Status(201, _drawing_out(drawing, OWN_LEVEL))
 
 
 # --- network surveys (name generators) ------------------------------------------------------

@@ -6,8 +6,11 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self):
-        from . import jobs, signals, survey
+        from commonweave.people import hooks
+
+        from . import jobs, signals, survey, visibility  # noqa: F401 - field policy
 
         signals.connect()
+        hooks.on_merge(signals.after_merge)
         jobs.register()
         survey.register()

@@ -1,7 +1,8 @@
 """Recompute: load the place's network as it stood on a date, analyse it, store the result.
 
 Pages read the last finished NetworkSnapshot, so they keep serving while a new one runs
-(as a background job: see jobs.py). A snapshot stores numbers and node ids only.
+(as a background job: see jobs.py). A snapshot stores numbers and node ids only
+(the picture's positions among them: layout.py).
 """
 
 import datetime
@@ -14,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import metrics
+from . import layout, metrics
 from .analysis import EXACT_LIMIT, GraphInput, analyse, unique_ints
 from .enums import SnapshotStatus
 from .models import NetworkSnapshot, Node, Tie
@@ -142,8 +143,9 @@ def snapshot_compute(
 ) -> NetworkSnapshot:
     """Analyse the network on `as_of` (today by default) and store a finished snapshot.
 
-    Side effects: a NetworkSnapshot and its metric columns (metrics.py); older snapshots of
-    the place beyond the last KEEP_SNAPSHOTS are deleted.
+    Side effects: a NetworkSnapshot and its metric columns (metrics.py), with each node's
+    place in the picture (layout.py: the "x" and "y" columns, the box in the summary);
+    older snapshots of the place beyond the last KEEP_SNAPSHOTS are deleted.
     """
     as_of = as_of or timezone.localdate()
     began = time.perf_counter()
@@ -154,8 +156,10 @@ def snapshot_compute(
         node_ids, graph = load_graph(place, as_of)
         say(f"Analysing {graph.n:,} nodes and {graph.src.size:,} ties")
         result = analyse(graph, exact_limit=exact_limit, pivots=pivots, progress=say)
+        say("Laying out the picture")
+        placed = layout.compute(graph.n, graph.src, graph.dst, result.metrics["degree"])
         say("Storing the results")
-        metrics.store(snapshot, node_ids, result.metrics)
+        metrics.store(snapshot, node_ids, result.metrics, {"x": placed.x, "y": placed.y})
     except Exception:
         # pages go on showing the last finished snapshot; this one says it failed
         NetworkSnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.FAILED)
@@ -168,6 +172,7 @@ def snapshot_compute(
         increasing_returns=increasing_returns(series),
         community_sizes=[[int(c), int(s)] for c, s in communities.most_common(50)],
         bridging=[[int(node_ids[u]), int(node_ids[v]), w] for u, v, w in result.bridging],
+        layout=placed.box,
     )
     NetworkSnapshot.objects.filter(pk=snapshot.pk).update(
         status=SnapshotStatus.DONE,

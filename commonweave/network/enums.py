@@ -11,7 +11,7 @@ class NodeKind(models.TextChoices):
 
 
 class Sector(models.TextChoices):
-    """The sectors of a place (seed 004, the Oldham sector map)."""
+    """The sectors of a place (after Oldham's sector map)."""
 
     LOCAL_AUTHORITY = "local_authority", "Local authority"
     PUBLIC_SERVICES = "public_services", "Other public services"

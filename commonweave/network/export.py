@@ -1,21 +1,32 @@
 """Rows and files for export: nodes, ties and metrics as CSV/JSON, GraphML and GEXF.
 
-Labels follow the same privacy rule as the pages (selectors.display_label): residents
-only by pseudonym. Every export writes one audit event (SAFETY 17).
+Labels and rows follow the same privacy rules as the pages (selectors.visible_nodes, and
+the field policy through selectors.node_cells / tie_cells): residents only by pseudonym,
+and only for the roles that run the analysis. Every export writes one audit event.
 """
 
 import datetime
 
 import networkx as nx
+import numpy as np
 from django.http import HttpResponse
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.visibility import Level
 
 from . import metrics as stored
 from .metrics import METRIC_FIELDS
-from .models import Node, Tie
-from .selectors import display_label, latest_snapshot, require_network
+from .models import Tie
+from .selectors import (
+    can_see_personal_nodes,
+    latest_snapshot,
+    node_cells,
+    personal_q,
+    require_network,
+    visible_nodes,
+)
+from .visibility import TIE, node_level, tie_level
 
 NODE_HEADER = ["id", "label", "kind", "sector", "neighbourhood"]
 TIE_HEADER = [
@@ -29,6 +40,36 @@ TIE_HEADER = [
     "ended_on",
     "origin",
 ]
+
+
+# Decimal places a CSV cell keeps: more than any metric needs, and few enough that a sum's
+# binary noise (0.30000000000000004) and a value of -1e-17 that is really 0 do not show.
+CSV_DECIMALS = 15
+
+
+def _number(value):
+    """-0.0 as 0.0: igraph returns it for some metrics, and a minus sign would make a
+    spreadsheet cell of it, or read it as a formula and write it as text."""
+    if isinstance(value, float) and value == 0:
+        return 0.0
+    return value
+
+
+def csv_cell(value):
+    """A float written out positionally (0.000049, never 4.9e-05), with no trailing zeros
+    and zero as 0; anything else as it is."""
+    if not isinstance(value, float) or value != value:
+        return value
+    text = np.format_float_positional(
+        value, precision=CSV_DECIMALS, unique=True, fractional=True, trim="-"
+    )
+    return "0" if text == "-0" else text
+
+
+def csv_rows(rows):
+    """The rows with their floats written as csv_cell says, for csv_response."""
+    for row in rows:
+        yield [csv_cell(cell) for cell in row]
 
 
 def audit_export(viewer, what, count):
@@ -58,37 +99,50 @@ def node_rows(viewer, *, with_metrics=True):
         metrics = dict(zip(columns["node"].tolist(), zip(*values, strict=True), strict=True))
     header = NODE_HEADER + (METRIC_FIELDS if with_metrics else [])
     rows = []
-    for pk, public_id, kind, label, pseudonym, sector, hood in (
-        Node.objects.filter(place=viewer.place)
+    for pk, *values in (
+        visible_nodes(viewer)
         .order_by("pk")
         .values_list("pk", "public_id", "kind", "label", "pseudonym", "sector", "neighbourhood")
         .iterator(chunk_size=5000)
     ):
-        row = [public_id, display_label(kind, label, pseudonym), kind, sector, hood]
+        cells = node_cells(*values)
+        row = [cells["id"], cells["label"], cells["kind"], cells["sector"], cells["neighbourhood"]]
         if with_metrics:
-            row += list(metrics.get(pk, [None] * len(METRIC_FIELDS)))
+            row += [_number(v) for v in metrics.get(pk, [None] * len(METRIC_FIELDS))]
         rows.append(row)
     return header, rows
 
 
+# The Tie field each TIE_HEADER column shows (the field policy decides, per tie).
+TIE_FIELDS = (
+    "public_id",
+    "source_node",
+    "target_node",
+    "tie_type",
+    "strength",
+    "directed",
+    "started_on",
+    "ended_on",
+    "source",
+)
+
+
 def tie_rows(viewer, *, as_of: datetime.date | None = None):
+    """(header, rows) for the place's ties the viewer may see, each cell only where the
+    tie's level (network/visibility.tie_level) shows its field, else None."""
     require_network(viewer)
     ties = Tie.objects.filter(place=viewer.place)
+    if not can_see_personal_nodes(viewer):
+        ties = ties.exclude(personal_q("source_node__")).exclude(personal_q("target_node__"))
     if as_of is not None:
         ties = ties.active_on(as_of)
-    rows = [
-        [
-            t[0],
-            t[1],
-            t[2],
-            t[3],
-            t[4],
-            t[5],
-            t[6].isoformat(),
-            t[7].isoformat() if t[7] else "",
-            t[8],
-        ]
-        for t in ties.order_by("pk")
+    sees = {
+        level: [name in TIE.fields_for(level) for name in TIE_FIELDS]
+        for level in (Level.FULL, Level.PSEUDONYMOUS)
+    }
+    rows = []
+    for *t, source_kind, source_pseudonym, target_kind, target_pseudonym in (
+        ties.order_by("pk")
         .values_list(
             "public_id",
             "source_node__public_id",
@@ -99,9 +153,28 @@ def tie_rows(viewer, *, as_of: datetime.date | None = None):
             "started_on",
             "ended_on",
             "source",
+            "source_node__kind",
+            "source_node__pseudonym",
+            "target_node__kind",
+            "target_node__pseudonym",
         )
         .iterator(chunk_size=5000)
-    ]
+    ):
+        level = tie_level(
+            node_level(source_kind, source_pseudonym), node_level(target_kind, target_pseudonym)
+        )
+        cells = [
+            t[0],
+            t[1],
+            t[2],
+            t[3],
+            _number(t[4]),
+            t[5],
+            t[6].isoformat(),
+            t[7].isoformat() if t[7] else "",
+            t[8],
+        ]
+        rows.append([c if seen else None for c, seen in zip(cells, sees[level], strict=True)])
     return TIE_HEADER, rows
 
 

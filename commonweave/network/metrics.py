@@ -42,6 +42,8 @@ _INTS = {
     "communities_reached",
 }
 _BOOLS = {"holds_together"}
+# Each node's place in the picture (layout.py): not metrics, so not in the downloads.
+LAYOUT_FIELDS = ["x", "y"]
 
 
 def _dtype(name) -> np.dtype:
@@ -52,13 +54,16 @@ def _dtype(name) -> np.dtype:
     return np.dtype("<f8")
 
 
-def store(snapshot, node_ids, metrics) -> None:
-    """Save the node ids and each metric (arrays in the same order) for the snapshot.
+def store(snapshot, node_ids, metrics, positions=None) -> None:
+    """Save the node ids and each metric (arrays in the same order) for the snapshot, and
+    the picture's positions when given ({"x": array, "y": array}; NaN: not placed).
     A missing constraint (an isolate) is stored as NaN and read back as None."""
     order = np.argsort(node_ids, kind="stable")
     columns = {"node": np.asarray(node_ids)[order]}
     for name in METRIC_FIELDS:
         columns[name] = np.asarray(metrics[name])[order]
+    for name in LAYOUT_FIELDS if positions else ():
+        columns[name] = np.asarray(positions[name])[order]
     MetricColumn.objects.bulk_create(
         MetricColumn(
             snapshot=snapshot,

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from commonweave.people.models import new_public_id
+from commonweave.core.publicid import PublicIdField, new_public_id
 
 from .enums import (
     Closeness,
@@ -42,7 +42,7 @@ class NodeQuerySet(models.QuerySet):
 
 class Node(models.Model):
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     kind = models.CharField(max_length=20, choices=NodeKind.choices)
     # Internal identity used by derivation and imports (e.g. "org:5", "res:12", "ext:name").
     key = models.CharField(max_length=220)
@@ -87,7 +87,7 @@ class TieQuerySet(models.QuerySet):
 
 class Tie(models.Model):
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     source_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="ties_out")
     target_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="ties_in")
     tie_type = models.CharField(max_length=20, choices=TieType.choices)
@@ -136,7 +136,7 @@ class NetworkSnapshot(models.Model):
     """One stored analysis of the place's network as it stood on `as_of`."""
 
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     as_of = models.DateField()
     status = models.CharField(
         max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.RUNNING
@@ -220,7 +220,7 @@ class OwnNetworkDrawing(models.Model):
     resident = models.ForeignKey(
         "people.Resident", on_delete=models.CASCADE, related_name="own_network_drawings"
     )
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     number = models.PositiveSmallIntegerField()
     drawn_on = models.DateField(default=timezone.localdate)
     drawn_by = models.ForeignKey(
@@ -279,7 +279,7 @@ class SurveyImport(models.Model):
     ties are saved: each batch commits with it, so a job started again carries on there.
     """
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     job = models.OneToOneField(
         "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

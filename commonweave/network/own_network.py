@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.visibility import Level, shown
 from commonweave.people.access import Access, access_level
 from commonweave.people.models import Consent
 
@@ -129,10 +130,10 @@ class Dot:
     says: list = field(default_factory=list)
 
 
-def picture(drawing) -> dict:
+def picture(drawing, level=Level.FULL) -> dict:
     """Coordinates for the SVG: the resident in the centre, each member on the circle of
     their closeness, spread evenly around it (turned a little per circle so labels of
-    neighbouring circles do not line up)."""
+    neighbouring circles do not line up). Each dot's member is `shown` at `level`."""
     members = list(drawing.members.all()) if drawing else []
     dots = []
     for ring, radius in RING_RADIUS.items():
@@ -144,7 +145,7 @@ def picture(drawing) -> dict:
             says = [RELATION_LABELS[n] for n in RELATION_FIELDS if getattr(member, n)]
             dots.append(
                 Dot(
-                    member=member,
+                    member=shown(member, level),
                     x=round(x, 1),
                     y=round(y, 1),
                     corner_x=round(x - 7, 1),

@@ -1,10 +1,21 @@
 """Reads of the network, always for a viewer.
 
-Privacy (SAFETY 21, issue 5): residents appear only as pseudonymous nodes ("Resident
-R-…", a keyed hash of their id) — their names are never read here, so no picture, table,
-export or API answer carries them. People a resident knows appear as "Person R-…".
-Organisations, groups, services and professional contacts are labelled. Anyone without
-a role in the place sees nothing (404).
+Privacy: residents appear only as pseudonymous nodes ("Resident R-…", a keyed hash of
+their id) — their names are never read here, so no picture, table, export or API answer
+carries them. People a resident knows appear as "Person R-…". Organisations, groups,
+services and professional contacts are labelled. Anyone without a role in the place sees
+nothing (404).
+
+Which groups and services one pseudonymous resident is tied to is still about that
+person, so only the roles that run the network analysis (analyst, coordinator, place
+admin) see residents and the people they know as nodes. For everyone else (catalysts,
+partner workers, their tokens) the network is the partnership's: organisations, groups,
+services and places, with residents' ties only as published counts; a resident's node
+is a 404, like a node that does not exist.
+
+Every node and tie is rendered through the field policy (network/visibility.py) at the
+level of whom it is about: one record with `shown_node` / `shown_tie`, rows read in bulk
+with `node_cells`. The labels come from the fields that level shows, never past them.
 """
 
 import datetime
@@ -12,15 +23,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from commonweave.core.visibility import Level, Shown, shown
+from commonweave.insights.disclosure import publish_table
+from commonweave.tenancy.enums import Role
 
 from . import metrics as stored
+from . import picture
 from .enums import NodeKind, Sector, SnapshotStatus, TieType
 from .models import NetworkSnapshot, Node, Tie
+from .visibility import node_fields, node_level, tie_level
 
+TIE_TYPE_LABELS = dict(TieType.choices)
 SIZE_METRICS = {
     "degree": "Number of ties",
     "strength": "Strength of ties",
@@ -33,10 +54,52 @@ SIZE_METRICS = {
 }
 VIEW_LIMIT = 5000
 TABLE_LIMIT = 200
+TABLE_PAGE_SIZE = 50  # rows of the network page's table; the CSV has every node
+
+
+# The roles that run the analysis (as jobs.RECOMPUTERS): they see individual
+# pseudonymous residents and their ties.
+ANALYSIS_ROLES = (Role.ANALYST, Role.COORDINATOR, Role.PLACE_ADMIN)
+
+
+def personal_q(prefix="") -> Q:
+    """Nodes about one resident: the resident, and the people (and groups) only they
+    named, which are keyed under them with a pseudonym. Professional contacts recorded by
+    name are not."""
+    return Q(**{f"{prefix}kind": NodeKind.RESIDENT}) | ~Q(**{f"{prefix}pseudonym": ""})
+
+
+def is_personal(node) -> bool:
+    return node.kind == NodeKind.RESIDENT or bool(node.pseudonym)
 
 
 def can_see_network(viewer) -> bool:
     return bool(viewer)
+
+
+def can_see_personal_nodes(viewer) -> bool:
+    """Whether the viewer sees residents (and people they know) as nodes with their ties;
+    otherwise they are left out, and counted only in published totals."""
+    return bool(viewer) and viewer.has_role(*ANALYSIS_ROLES)
+
+
+def visible_nodes(viewer):
+    """The place's nodes this viewer may see one by one."""
+    nodes = Node.objects.filter(place=viewer.place)
+    if not can_see_personal_nodes(viewer):
+        nodes = nodes.exclude(personal_q())
+    return nodes
+
+
+def _hidden_mask(viewer, columns):
+    """For metric columns: True where the node is one the viewer may not see (None when
+    they may see them all)."""
+    if not columns or can_see_personal_nodes(viewer):
+        return None
+    personal = (
+        Node.objects.filter(place=viewer.place).filter(personal_q()).values_list("pk", flat=True)
+    )
+    return np.isin(columns["node"], np.fromiter(personal, dtype=np.int64))
 
 
 def require_network(viewer):
@@ -51,6 +114,38 @@ def display_label(kind, label, pseudonym) -> str:
         # a private person a resident knows, or a group only a resident named
         return f"{'Person' if kind == NodeKind.PERSON else 'Group'} {pseudonym}"
     return label or "Unnamed"
+
+
+def shown_node(node) -> Shown:
+    """One node through the field policy, at the level of whom it is about."""
+    return shown(node, node_level(node.kind, node.pseudonym))
+
+
+def shown_tie(tie) -> Shown:
+    """One tie (its nodes loaded) at the weaker level of the two nodes it joins."""
+    ends = (tie.source_node, tie.target_node)
+    return shown(tie, tie_level(*(node_level(n.kind, n.pseudonym) for n in ends)))
+
+
+def shown_label(node: Shown) -> str:
+    """The name a shown node goes by, from the fields its level shows."""
+    return display_label(node.kind, node.value("label") or "", node.value("pseudonym") or "")
+
+
+def node_cells(public_id, kind, label, pseudonym, sector, neighbourhood) -> dict:
+    """A node read as a row (values_list) with the fields its level shows, each other field
+    None: its id, label, kind, sector and neighbourhood. The same rule as `shown_node`,
+    without a model instance (the picture and exports read thousands)."""
+    sees = node_fields(kind, pseudonym)
+    label = label if "label" in sees else ""
+    pseudonym = pseudonym if "pseudonym" in sees else ""
+    return {
+        "id": public_id if "public_id" in sees else None,
+        "label": display_label(kind, label, pseudonym),
+        "kind": kind if "kind" in sees else None,
+        "sector": sector if "sector" in sees else None,
+        "neighbourhood": neighbourhood if "neighbourhood" in sees else None,
+    }
 
 
 def _figure(x) -> str:
@@ -93,7 +188,7 @@ def latest_snapshot(viewer):
 
 def node_get(viewer, public_id) -> Node:
     require_network(viewer)
-    node = Node.objects.filter(place=viewer.place, public_id=public_id).first()
+    node = visible_nodes(viewer).filter(public_id=public_id).first()
     if node is None:
         raise Http404
     return node
@@ -157,7 +252,7 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
     f = filters or Filters()
     size_by = f.size_by if f.size_by in SIZE_METRICS else "degree"
     snapshot = latest_snapshot(viewer)
-    nodes = Node.objects.filter(place=viewer.place).order_by()  # no ORDER BY: not needed
+    nodes = visible_nodes(viewer).order_by()  # no ORDER BY: not needed
     if f.kinds:
         nodes = nodes.filter(kind__in=f.kinds)
     if f.sectors:
@@ -175,27 +270,35 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
         touched = {t[0] for t in tie_rows} | {t[1] for t in tie_rows}
         if f.tie_types:
             node_rows = {k: v for k, v in node_rows.items() if k in touched}
-    metrics = _metrics_for(snapshot, fields=(size_by, "community", "betweenness"))
+    metrics = _metrics_for(
+        snapshot, fields=(size_by, "community", "betweenness", "degree", "x", "y")
+    )
     ranked = sorted(node_rows, key=lambda pk: (-(metrics.get(pk, (0,))[0] or 0), pk))[
         : max(1, min(f.limit, VIEW_LIMIT))
     ]
     keep = set(ranked)
+    legend = community_legend(viewer, snapshot)
+    groups = {g["community"]: g["key"] for g in legend["groups"]}
     out_nodes = []
     for pk in ranked:
-        _, public_id, kind, label, pseudonym, sector, hood = node_rows[pk]
-        size, community, betweenness = metrics.get(pk, (0, -1, 0))
+        size, community, betweenness, degree, x, y = metrics.get(pk, (0, -1, 0, 0, None, None))
+        placed = x is not None and y is not None and not (np.isnan(x) or np.isnan(y))
         out_nodes.append(
             {
-                "id": public_id,
-                "label": display_label(kind, label, pseudonym),
-                "kind": kind,
-                "sector": sector,
-                "neighbourhood": hood,
+                **node_cells(*node_rows[pk][1:]),
                 "community": community,
+                # its place in the legend (1 = the largest community), None: "Other"
+                "group": groups.get(community),
                 "size": size or 0,
                 "betweenness": betweenness or 0,
+                "degree": int(degree or 0),
+                "x": round(x, 1) if placed else None,
+                "y": round(y, 1) if placed else None,
             }
         )
+    named = picture.most_central(out_nodes)
+    for node in out_nodes:
+        node["labelled"] = node["id"] in named
     public = {pk: node_rows[pk][1] for pk in keep}
     out_edges = [
         {
@@ -214,32 +317,81 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
         "size_by": size_by,
         "metrics_as_of": snapshot.as_of.isoformat() if snapshot else None,
         "truncated": len(node_rows) > len(out_nodes),
+        # the stored layout's box (layout.py); None: analysed before pictures were laid out
+        "box": (snapshot.summary.get("layout") if snapshot else None),
+        "legend": legend,
         "nodes": out_nodes,
         "edges": out_edges,
     }
 
 
+def community_legend(viewer, snapshot) -> dict:
+    """The picture's legend (picture.legend_from) over the nodes this viewer may see in
+    the snapshot: the largest communities with their sizes, and "Other"."""
+    columns = stored.read(snapshot, ("community",))
+    if not columns:
+        return picture.legend_from(np.zeros(0, dtype=np.int64))
+    hidden = _hidden_mask(viewer, columns)
+    return picture.legend_from(columns["community"], None if hidden is None else ~hidden)
+
+
 @dataclass
 class NodeRow:
-    node: Node
+    node: Shown  # the node through the field policy (shown_node)
     label: str
     metric: stored.MetricRow | None = None
     ties: list = field(default_factory=list)
     reasons: list = field(default_factory=list)
     score: float = 0.0
+    group: str = ""  # the community's name in the picture's legend ("Other" if none)
 
 
-def node_table(viewer, *, order_by="degree", limit=TABLE_LIMIT, snapshot=None):
-    """The accessible table: nodes with their metrics from the latest snapshot."""
+def node_table(viewer, *, order_by="degree", limit=TABLE_LIMIT, snapshot=None, legend=None):
+    """The accessible table: nodes with their metrics from the latest snapshot, each with
+    its community named as in the picture's legend (`legend`: community_legend)."""
     snapshot = snapshot or latest_snapshot(viewer)
     if snapshot is None:
         return []
     key = order_by if order_by in SIZE_METRICS else "degree"
     columns = stored.read(snapshot, stored.METRIC_FIELDS)
-    rows = [stored.row_at(columns, i) for i in stored.ranked(columns, key, limit=limit)]
+    hidden = _hidden_mask(viewer, columns)
+    mask = None if hidden is None else ~hidden
+    return _table_rows(
+        viewer, snapshot, columns, stored.ranked(columns, key, limit=limit, mask=mask), legend
+    )
+
+
+def node_table_page(
+    viewer, *, order_by="degree", page=None, per_page=None, snapshot=None, legend=None
+):
+    """One page of the accessible table (a Paginator page, most central first by
+    `order_by`): every node the viewer may see is on some page, but only this page's rows
+    are built. None before the first analysis."""
+    snapshot = snapshot or latest_snapshot(viewer)
+    if snapshot is None:
+        return None
+    key = order_by if order_by in SIZE_METRICS else "degree"
+    columns = stored.read(snapshot, stored.METRIC_FIELDS)
+    hidden = _hidden_mask(viewer, columns)
+    mask = None if hidden is None else ~hidden
+    ranked = stored.ranked(columns, key, limit=None, mask=mask)
+    found = Paginator(ranked, per_page or TABLE_PAGE_SIZE).get_page(page)
+    found.object_list = _table_rows(viewer, snapshot, columns, list(found.object_list), legend)
+    return found
+
+
+def _table_rows(viewer, snapshot, columns, indexes, legend):
+    rows = [stored.row_at(columns, i) for i in indexes]
     nodes = Node.objects.filter(place=snapshot.place_id).in_bulk([m.node_id for m in rows])
+    names = picture.group_labels(legend or community_legend(viewer, snapshot))
+    other = _("Other")
     return [
-        NodeRow(node=n, label=display_label(n.kind, n.label, n.pseudonym), metric=m)
+        NodeRow(
+            node=(seen := shown_node(n)),
+            label=shown_label(seen),
+            metric=m,
+            group=names.get(m.community, other),
+        )
         for m in rows
         if (n := nodes.get(m.node_id)) is not None
     ]
@@ -275,25 +427,40 @@ def ego_network(viewer, node, *, as_of=None):
         .order_by("started_on", "pk")
     )
     metric = stored.rows_for(snapshot, [node.pk]).get(node.pk)
-    rows = []
+    personal_ok = can_see_personal_nodes(viewer)
+    rows, personal = [], defaultdict(int)
     for tie in ties:
         other = tie.target_node if tie.source_node_id == node.pk else tie.source_node
+        if not personal_ok and is_personal(other):
+            personal[tie.tie_type] += 1
+            continue
         direction = ""
         if tie.directed:
             direction = "to" if tie.source_node_id == node.pk else "from"
+        seen = shown_node(other)
         rows.append(
             {
-                "tie": tie,
-                "other": other,
-                "label": display_label(other.kind, other.label, other.pseudonym),
+                "tie": shown_tie(tie),
+                "other": seen,
+                "label": shown_label(seen),
                 "direction": direction,
             }
         )
+    seen = shown_node(node)
     return {
-        "node": node,
-        "label": display_label(node.kind, node.label, node.pseudonym),
+        "node": seen,
+        "label": shown_label(seen),
         "metric": metric,
         "ties": rows,
+        # Ties with residents and people they know, for viewers who do not see them one
+        # by one: published counts per kind of tie (None when there is nothing to count).
+        "personal_ties": publish_table(
+            dict(sorted(personal.items())),
+            TIE_TYPE_LABELS,
+            threshold=viewer.place.suppression_threshold,
+        )
+        if personal
+        else None,
         "as_of": as_of,
         "snapshot": snapshot,
     }
@@ -302,27 +469,35 @@ def ego_network(viewer, node, *, as_of=None):
 def ego_data(viewer, node, *, as_of=None) -> dict:
     """JSON for the ego picture: the node, its neighbours, and ties among them."""
     ego = ego_network(viewer, node, as_of=as_of)
+    # ego["ties"] holds only the neighbours this viewer may see
     ids = {node.pk} | {row["other"].pk for row in ego["ties"]}
     rows = Node.objects.filter(pk__in=ids).values_list(*_NODE_FIELDS)
     metrics = _metrics_for(ego["snapshot"], ids, fields=("degree", "community", "betweenness"))
+    # the colours of the network page's legend, so a community looks the same on both
+    legend = community_legend(viewer, ego["snapshot"])
+    groups = {g["community"]: g for g in legend["groups"]}
     public = {}
     nodes = []
-    for pk, public_id, kind, label, pseudonym, sector, hood in rows:
-        public[pk] = public_id
+    for pk, *values in rows:
+        public[pk] = values[0]
         size, community, betweenness = metrics.get(pk, (0, -1, 0))
+        group = groups.get(community)
         nodes.append(
             {
-                "id": public_id,
-                "label": display_label(kind, label, pseudonym),
-                "kind": kind,
-                "sector": sector,
-                "neighbourhood": hood,
+                **node_cells(*values),
                 "community": community,
+                "group": group["key"] if group else None,
+                "colour": (group or legend["other_mark"])["colour"],
                 "size": size or 0,
+                "degree": int(size or 0),
                 "betweenness": betweenness or 0,
                 "ego": pk == node.pk,
             }
         )
+    # named in the picture: the node itself and its most central neighbours
+    named = picture.most_central(nodes) | {node.public_id}
+    for n in nodes:
+        n["labelled"] = n["id"] in named
     ties = (
         Tie.objects.filter(place=viewer.place, source_node_id__in=ids, target_node_id__in=ids)
         .active_on(ego["as_of"])
@@ -341,7 +516,13 @@ def ego_data(viewer, node, *, as_of=None) -> dict:
         }
         for t in ties
     ]
-    return {"as_of": ego["as_of"].isoformat(), "size_by": "degree", "nodes": nodes, "edges": edges}
+    return {
+        "as_of": ego["as_of"].isoformat(),
+        "size_by": "degree",
+        "legend": legend,
+        "nodes": nodes,
+        "edges": edges,
+    }
 
 
 # --- sector map and who you need to know ----------------------------------------------------
@@ -366,7 +547,7 @@ def sector_map(viewer, node, *, as_of=None, limit=10):
     sectors = []
     for value, label in Sector.choices:
         members = [
-            nodes[pk]
+            shown_node(nodes[pk])
             for pk in sorted(known)
             if pk in nodes and nodes[pk].sector == value and nodes[pk].kind in SUGGESTABLE
         ]
@@ -398,15 +579,9 @@ def sector_map(viewer, node, *, as_of=None, limit=10):
         if pk == node.pk or pk in known or candidate.kind not in SUGGESTABLE:
             continue
         reasons, score = [], 0.0
-        mutual = [nodes[v] for v in common.get(pk, []) if v in nodes]
-        if len(mutual) >= 1:
-            names = ", ".join(n.label for n in mutual[:3])
+        if common.get(pk):
             count = len(common[pk])
-            reasons.append(
-                f"{count} partner{'s' if count != 1 else ''} in common ({names})"
-                if names
-                else f"{count} partners in common"
-            )
+            reasons.append(partners_in_common(count, [nodes[v] for v in common[pk] if v in nodes]))
             score += 2.0 * count
         if candidate.sector in gaps and candidate.sector:
             reasons.append(f"you know nobody in {Sector(candidate.sector).label.lower()} yet")
@@ -426,15 +601,15 @@ def sector_map(viewer, node, *, as_of=None, limit=10):
             reasons.append("holds part of the network together")
             score += 1.0
         if reasons:
+            seen = shown_node(candidate)
             rows.append(
-                NodeRow(
-                    node=candidate, label=candidate.label, metric=m, reasons=reasons, score=score
-                )
+                NodeRow(node=seen, label=shown_label(seen), metric=m, reasons=reasons, score=score)
             )
     rows.sort(key=lambda r: (-r.score, -(r.metric.betweenness if r.metric else 0), r.label))
+    seen = shown_node(node)
     return {
-        "node": node,
-        "label": display_label(node.kind, node.label, node.pseudonym),
+        "node": seen,
+        "label": shown_label(seen),
         "sectors": sectors,
         "gaps": [s for s in sectors if s["gap"]],
         "suggestions": rows[:limit],
@@ -442,6 +617,38 @@ def sector_map(viewer, node, *, as_of=None, limit=10):
         "snapshot": snapshot,
         "as_of": as_of,
     }
+
+
+NAMED_PARTNERS = 3
+
+
+def partners_in_common(count, partners) -> str:
+    """ "2 partners in common: Faith Forum and Hill School", naming at most NAMED_PARTNERS
+    of them, and only those whose level shows a name (organisations, groups and services;
+    never a resident or a person they know); when none can be named, it says so."""
+    names = sorted(
+        label
+        for n in partners
+        if node_level(n.kind, n.pseudonym) == Level.FULL and (label := (n.label or "").strip())
+    )
+    head = ngettext("%(count)s partner in common", "%(count)s partners in common", count) % {
+        "count": count
+    }
+    if not names:
+        return _("%(head)s (none of them can be named here)") % {"head": head}
+    shown_names = names[:NAMED_PARTNERS]
+    rest = count - len(shown_names)
+    if rest:
+        others = ngettext("%(n)s other", "%(n)s others", rest) % {"n": rest}
+        listed = _("%(names)s and %(others)s") % {"names": ", ".join(shown_names), "others": others}
+    elif len(shown_names) == 1:
+        listed = shown_names[0]
+    else:
+        listed = _("%(names)s and %(last)s") % {
+            "names": ", ".join(shown_names[:-1]),
+            "last": shown_names[-1],
+        }
+    return _("%(head)s: %(names)s") % {"head": head, "names": listed}
 
 
 def change_makers(viewer, *, limit=25):
@@ -453,6 +660,9 @@ def change_makers(viewer, *, limit=25):
     if not columns:
         return []
     bridges = (columns["communities_reached"] > 1) | columns["holds_together"]
+    hidden = _hidden_mask(viewer, columns)
+    if hidden is not None:
+        bridges &= ~hidden
     picked = [
         stored.row_at(columns, i)
         for i in stored.ranked(columns, "betweenness", limit=limit * 2, mask=bridges)
@@ -475,15 +685,6 @@ def change_makers(viewer, *, limit=25):
                 reasons.append("in the top 5% for bridging (betweenness)")
         if m.constraint is not None and m.constraint < 0.3 and m.degree >= 3:
             reasons.append("spans otherwise unconnected contacts (low constraint)")
-        rows.append(
-            NodeRow(
-                node=node,
-                label=display_label(node.kind, node.label, node.pseudonym),
-                metric=m,
-                reasons=reasons,
-            )
-        )
+        seen = shown_node(node)
+        rows.append(NodeRow(node=seen, label=shown_label(seen), metric=m, reasons=reasons))
     return rows[:limit]
-
-
-TIE_TYPE_LABELS = dict(TieType.choices)

@@ -3,8 +3,8 @@ this one. Each re-derives the ties of the one resident or session that changed, 
 the writer's transaction (derive.py is idempotent, so a missed signal is repaired by the
 next recompute, which runs sync_ties first).
 
-Writes that bypass signals (QuerySet.update, as in referral_merge) are caught through the
-audit event every service writes: a MERGE event re-derives both residents.
+Writes that bypass signals (QuerySet.update, as in referral_merge) reach here through an
+explicit hook: people.hooks.on_merge(after_merge), registered in NetworkConfig.ready.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -41,18 +41,10 @@ def on_stage_change(sender, instance, created=False, raw=False, **kwargs):
         _resident_changed(instance.resident_id)
 
 
-def on_audit_event(sender, instance, created=False, raw=False, **kwargs):
-    """Merges move rows with QuerySet.update (no signals); the merge's audit events name
-    both residents, so re-derive each."""
-    if raw or not created or instance.action != "merge":
-        return
-    if instance.object_type != "people.resident":
-        return
-    from commonweave.people.models import Resident
-
-    resident = Resident.objects.filter(public_id=instance.object_id).first()
-    if resident is not None:
-        derive.sync_residents(resident.place, [resident.pk])
+def after_merge(duplicate, kept):
+    """Registered with people.hooks: a merge moves rows with QuerySet.update (no signals),
+    so re-derive both residents."""
+    derive.sync_residents(kept.place, [duplicate.pk, kept.pk])
 
 
 def on_attendee_changed(sender, instance, raw=False, **kwargs):
@@ -66,7 +58,6 @@ def on_session_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    from commonweave.audit.models import AuditEvent
     from commonweave.people.models import Connection, Consent, Referral, StageChange
 
     uid = "network.derive."
@@ -77,7 +68,6 @@ def connect():
     post_save.connect(on_resident_row_saved, sender=Consent, dispatch_uid=uid + "consent")
     post_delete.connect(on_resident_row_saved, sender=Consent, dispatch_uid=uid + "consent-d")
     post_save.connect(on_stage_change, sender=StageChange, dispatch_uid=uid + "stage")
-    post_save.connect(on_audit_event, sender=AuditEvent, dispatch_uid=uid + "merge")
     from django.apps import apps
 
     if apps.is_installed("commonweave.learning"):

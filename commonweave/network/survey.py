@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.text import without_refused
 from commonweave.jobs.enums import JobKind
 from commonweave.people.models import name_key
 
@@ -95,13 +96,15 @@ class Parsed:
 
 def _text(data, max_bytes) -> str:
     if isinstance(data, str):
-        return data
+        return without_refused(data)
     if max_bytes is not None and len(data) > max_bytes:
         raise ValidationError({"file": "The file must be smaller than 2 MB."})
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": "The file must be a CSV saved as UTF-8."}) from exc
+    # A NUL in a file is debris, never meant, and PostgreSQL refuses it.
+    return without_refused(text)
 
 
 def _check_row(line, cells, today) -> tuple[SurveyRow | None, str]:

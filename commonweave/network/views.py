@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from commonweave.insights.disclosure import publish_count
 
-from . import selectors, services
+from . import picture, selectors, services, words
 from . import survey as survey_service
 from .enums import NodeKind, Sector, SurveyState, TieSource
 from .forms import (
@@ -28,6 +30,7 @@ from .jobs import can_recompute, recompute_start
 from .models import SurveyImport
 
 SURVEY_ROWS_PER_PAGE = 100
+TIES_PER_PAGE = 50  # a node's ties table; the ties CSV has them all
 
 
 def _viewer(request):
@@ -61,14 +64,36 @@ def _published_summary(snapshot, threshold):
     return s
 
 
+def _picture_text():
+    """The words the picture's script shows (hover and focus details), translated here."""
+    return {
+        "ties": _("ties"),
+        "betweenness": _("betweenness"),
+        "community": _("community"),
+        "other": _("Other"),
+        "isolates": _("No ties (set apart)"),
+        "hint": _("Point at or tab to a node to see its details here."),
+    }
+
+
 @login_required
 def index(request):
     viewer = _viewer(request)
     form = FiltersForm(request.GET or None, place=viewer.place)
     filters = form.filters()
     snapshot = selectors.latest_snapshot(viewer)
-    rows = selectors.node_table(viewer, order_by=filters.size_by, snapshot=snapshot)
-    query = request.GET.urlencode()
+    legend = selectors.community_legend(viewer, snapshot)
+    rows = selectors.node_table_page(
+        viewer,
+        order_by=filters.size_by,
+        page=request.GET.get("page"),
+        snapshot=snapshot,
+        legend=legend,
+    )
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    query = kept.urlencode()
+    summary = snapshot.summary if snapshot else {}
     return _no_store(
         render(
             request,
@@ -82,6 +107,17 @@ def index(request):
                     snapshot.summary if snapshot else None
                 ),
                 "rows": rows,
+                "page": rows,
+                "page_range": rows.paginator.get_elided_page_range(rows.number) if rows else (),
+                "page_query": f"{query}&" if query else "",
+                "legend": legend,
+                "picture_text": _picture_text(),
+                "label_limit": picture.LABEL_LIMIT,
+                "laid_out": bool(summary.get("layout")),
+                "not_placed": (summary.get("layout") or {}).get("not_placed", 0),
+                "density_words": words.density_words(summary.get("density")),
+                "closeness_words": words.closeness_words(bool(summary.get("weighted"))),
+                "meanings": words.MEANINGS,
                 "size_label": selectors.SIZE_METRICS.get(filters.size_by, "Number of ties"),
                 "query": query,
                 "can_recompute": can_recompute(viewer),
@@ -93,7 +129,12 @@ def index(request):
 
 
 @login_required
+@gzip_page
 def data(request):
+    """The network picture's nodes and ties as JSON, for the page's script.
+
+    Compressed (BREACH does not apply): the answer holds no CSRF token and reflects no
+    attacker-chosen text, only validated filters that choose which nodes are counted."""
     viewer = _viewer(request)
     form = FiltersForm(request.GET or None, place=viewer.place)
     payload = selectors.network_data(viewer, form.filters())
@@ -105,17 +146,43 @@ def node_detail(request, public_id):
     viewer = _viewer(request)
     node = selectors.node_get(viewer, public_id)
     ego = selectors.ego_network(viewer, node)
+    metric = ego["metric"]
+    community = None
+    if metric is not None:
+        names = picture.group_labels(selectors.community_legend(viewer, ego["snapshot"]))
+        community = names.get(metric.community, _("Other"))
+    ties = Paginator(ego["ties"], TIES_PER_PAGE).get_page(request.GET.get("page"))
     return _no_store(
         render(
             request,
             "network/node.html",
-            {"ego": ego, "node": node, "is_org": node.kind != NodeKind.RESIDENT},
+            # ego["node"]: the node through the field policy, as the API answers it
+            {
+                "ego": ego,
+                "node": ego["node"],
+                "ties": ties,
+                "page": ties,
+                "page_range": ties.paginator.get_elided_page_range(ties.number),
+                "page_query": "",
+                "picture_text": _picture_text(),
+                "is_org": node.kind != NodeKind.RESIDENT,
+                "community": community,
+                "meanings": words.MEANINGS,
+                "closeness_words": words.closeness_words(
+                    bool(ego["snapshot"] and ego["snapshot"].summary.get("weighted"))
+                ),
+            },
         )
     )
 
 
 @login_required
+@gzip_page
 def node_data(request, public_id):
+    """A node's own picture as JSON (404 for a node the viewer may not see).
+
+    Compressed (BREACH does not apply): the answer holds no CSRF token and reflects no
+    attacker-chosen text."""
     viewer = _viewer(request)
     node = selectors.node_get(viewer, public_id)
     return _no_store(JsonResponse(selectors.ego_data(viewer, node)))

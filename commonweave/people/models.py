@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from commonweave.core.publicid import PublicIdField
+
 from .enums import (
     CloseReason,
     ConnectionKind,
@@ -23,13 +25,16 @@ from .enums import (
     Urgency,
 )
 
-# Unambiguous characters for ids people may read aloud on the phone.
-_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+# A referral's reference, read aloud on the phone: capitals and digits that are hard to
+# mistake for one another (no 0/O/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V) and no vowels, so
+# no words are spelt by chance.
+REFERENCE_ALPHABET = "CDFHJKMNPRTWXY34679"
 
 
-def new_public_id() -> str:
-    """A random, unguessable id for URLs: no names, no sequence numbers."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(12))
+def new_referral_reference() -> str:
+    """A short reference such as "CW-7K4P-9RX3" (19**8, about 17 billion, to choose from)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CW-{chars[:4]}-{chars[4:]}"
 
 
 def name_key(name: str) -> str:
@@ -44,7 +49,7 @@ def phone_key(phone: str) -> str:
 
 
 class ResidentQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> "ResidentQuerySet":
         """Residents that are records in their own right (not merged into another)."""
         return self.filter(merged_into__isnull=True)
 
@@ -52,7 +57,7 @@ class ResidentQuerySet(models.QuerySet):
 class Resident(models.Model):
     """A person the partnership works with. Held by one organisation; shared only by consent."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="residents")
     organisation = models.ForeignKey(
         "tenancy.Organisation",
@@ -139,7 +144,11 @@ class Resident(models.Model):
 class Referral(models.Model):
     """One arrival through a front door. Its clock runs until first contact."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
+    # What the person who referred can quote on the phone (shown on the confirmation page).
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_referral_reference, editable=False
+    )
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="referrals")
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="referrals")
     front_door = models.CharField(max_length=20, choices=FrontDoor.choices)

@@ -4,7 +4,10 @@ whose data it is. Lists return querysets with their joins, ready to paginate."""
 from django.db.models import Q
 from django.utils import timezone
 
-from .access import SHARE_ROLES, residents_held_by
+from commonweave.core.visibility import Level, shown, visible_fields
+from commonweave.tenancy.enums import CASEWORK_ROLES
+
+from .access import SHARE_ROLES, residents_held_by, residents_visible_to
 from .enums import OPEN_STAGES, ReferralStatus
 from .models import Referral, Resident
 
@@ -88,19 +91,23 @@ def possible_duplicates(viewer, resident, *, limit=10):
     )
 
 
-def resident_timeline(resident, *, include_notes=True):
-    """The resident's journey as one dated list: referrals, stages, conversations,
-    goals and connections. Notes are left out for consented sharing."""
+def resident_timeline(resident, *, level):
+    """The resident's journey as one dated list of referrals, stages and conversations,
+    each shown at `level` through the field policy; a kind of record the level sees
+    nothing of (conversations, for consented sharing) is not read at all."""
+    sources = (
+        ("referral", resident.referrals.select_related("referring_organisation"), "received_at"),
+        ("stage", resident.stage_changes.all(), "changed_at"),
+        ("conversation", resident.conversations.select_related("author"), "happened_at"),
+    )
     items = []
-    for referral in resident.referrals.select_related("referring_organisation"):
-        items.append({"at": referral.received_at, "kind": "referral", "obj": referral})
-    for change in resident.stage_changes.all():
-        items.append({"at": change.changed_at, "kind": "stage", "obj": change})
-    if include_notes:
-        for conversation in resident.conversations.select_related("author"):
-            items.append(
-                {"at": conversation.happened_at, "kind": "conversation", "obj": conversation}
-            )
+    for kind, records, dated in sources:
+        if not visible_fields(records.model, level):
+            continue
+        items.extend(
+            {"at": getattr(record, dated), "kind": kind, "obj": shown(record, level)}
+            for record in records
+        )
     items.sort(key=lambda item: item["at"], reverse=True)
     return items
 
@@ -175,9 +182,61 @@ def referral_for_referrer(viewer, public_id):
     return None
 
 
-def contacts_waiting(viewer, catalyst):
-    """Referrals assigned to this catalyst still waiting for first contact, soonest due first."""
-    return triage_queue(viewer, assigned_to=catalyst)
+def contacts_waiting(viewer, catalyst, *, unassigned=False):
+    """Referrals assigned to this catalyst still waiting for first contact, and with
+    `unassigned` also those no one has taken yet in the viewer's casework organisations
+    (the catalyst's own organisations, so a coordinator looking at a team member's day sees
+    what that person could take). Soonest due first, so overdue ones lead."""
+    if not unassigned:
+        return triage_queue(viewer, assigned_to=catalyst)
+    catalyst_orgs = catalyst.memberships.filter(role__in=CASEWORK_ROLES).values("organisation_id")
+    return triage_queue(viewer).filter(
+        Q(assigned_to=catalyst)
+        | Q(assigned_to__isnull=True, resident__organisation_id__in=catalyst_orgs)
+    )
+
+
+# What the "Shared with us" list shows of each resident, on the page and in the API alike:
+# every one of these is visible at the shared level of the field policy
+# (people/visibility.py), and the list renders them through it.
+SHARED_LIST_FIELDS = (
+    "public_id",
+    "full_name",
+    "preferred_name",
+    "stage",
+    "stage_changed_at",
+    "organisation",
+    "updated_at",
+)
+
+
+def residents_shared_with(viewer):
+    """Residents the viewer opens by consented sharing: those residents_visible_to lets
+    them open that none of their casework organisations holds. The same rule as
+    access_level's SHARED, not a second copy of it. Alphabetical, ready to paginate."""
+    return (
+        residents_visible_to(viewer)
+        .exclude(organisation_id__in=viewer.casework_org_ids if viewer else ())
+        .select_related("organisation")
+        .order_by("full_name", "pk")
+    )
+
+
+def shared_list_rows(residents):
+    """The rows of the "Shared with us" list, through the field policy at the shared level:
+    what the page shows and the API answers, field for field."""
+    rows = []
+    for resident in residents:
+        record = shown(resident, Level.SHARED)
+        row = record.values(SHARED_LIST_FIELDS)
+        organisation = record.value("organisation")
+        row["organisation"] = (
+            None if organisation is None else {"id": organisation.pk, "name": organisation.name}
+        )
+        row["display_name"] = record.display_name
+        row["stage_label"] = record.get_stage_display()
+        rows.append(row)
+    return rows
 
 
 def residents_matching(viewer, query, *, limit=50):

@@ -25,14 +25,14 @@ class Place(models.Model):
     require_two_factor = models.BooleanField(
         default=False, help_text="Staff must use two-factor sign-in to work in this place."
     )
-    # SAFETY 19: a place may raise the threshold below which counts are suppressed.
+    # Published counts: a place may raise the threshold below which counts are suppressed.
     suppression_threshold = models.PositiveSmallIntegerField(default=8)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -48,7 +48,7 @@ class Organisation(models.Model):
             models.UniqueConstraint(fields=["place", "name"], name="organisation_unique_name")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -71,7 +71,7 @@ class Membership(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
 
@@ -99,11 +99,11 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Invitation to {self.organisation} as {self.get_role_display()}"
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return (
             self.accepted_at is None
             and self.revoked_at is None
@@ -135,5 +135,5 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

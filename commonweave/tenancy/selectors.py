@@ -2,31 +2,33 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from commonweave.accounts.models import User
 
 from .models import ApiToken, Invitation, Membership, Organisation, Place, hash_secret
+from .viewer import Viewer
 
 
 @dataclass
 class MemberRow:
     user: User
-    roles: list = field(default_factory=list)  # role labels, in a stable order
+    roles: list[str] = field(default_factory=list)  # role labels, in a stable order
 
 
 @dataclass
 class OrganisationMembers:
     organisation: Organisation
-    members: list  # [MemberRow]
+    members: list[MemberRow]
 
 
-def organisations_in_place(viewer):
+def organisations_in_place(viewer: Viewer) -> QuerySet[Organisation]:
     return Organisation.objects.filter(place=viewer.place).order_by("name")
 
 
-def organisations_with_members(viewer) -> list[OrganisationMembers]:
+def organisations_with_members(viewer: Viewer) -> list[OrganisationMembers]:
     """Every organisation in the place with its members and their roles (two queries)."""
     memberships = Membership.objects.select_related("user").order_by("user__name", "role")
     organisations = organisations_in_place(viewer).prefetch_related(
@@ -42,7 +44,7 @@ def organisations_with_members(viewer) -> list[OrganisationMembers]:
     return result
 
 
-def member_in_place(viewer, user_id) -> User | None:
+def member_in_place(viewer: Viewer, user_id: int) -> User | None:
     """A user with at least one role in the viewer's place, or None (so: a 404)."""
     return (
         User.objects.filter(pk=user_id, memberships__organisation__place=viewer.place)
@@ -51,7 +53,7 @@ def member_in_place(viewer, user_id) -> User | None:
     )
 
 
-def member_roles(viewer, user):
+def member_roles(viewer: Viewer, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user, organisation__place=viewer.place)
         .select_related("organisation")
@@ -59,7 +61,7 @@ def member_roles(viewer, user):
     )
 
 
-def membership_in_place(viewer, membership_id) -> Membership | None:
+def membership_in_place(viewer: Viewer, membership_id: int) -> Membership | None:
     return (
         Membership.objects.filter(pk=membership_id, organisation__place=viewer.place)
         .select_related("organisation", "user")
@@ -67,7 +69,7 @@ def membership_in_place(viewer, membership_id) -> Membership | None:
     )
 
 
-def open_invitations(viewer):
+def open_invitations(viewer: Viewer) -> QuerySet[Invitation]:
     return (
         Invitation.objects.filter(
             organisation__place=viewer.place,
@@ -80,7 +82,7 @@ def open_invitations(viewer):
     )
 
 
-def invitation_in_place(viewer, invitation_id) -> Invitation | None:
+def invitation_in_place(viewer: Viewer, invitation_id: int) -> Invitation | None:
     return (
         Invitation.objects.filter(pk=invitation_id, organisation__place=viewer.place)
         .select_related("organisation")
@@ -103,7 +105,7 @@ def open_invitation_by_token(raw_token: str) -> Invitation | None:
     return invitation
 
 
-def api_tokens(viewer):
+def api_tokens(viewer: Viewer) -> QuerySet[ApiToken]:
     return (
         ApiToken.objects.filter(organisation__place=viewer.place)
         .select_related("organisation")
@@ -111,7 +113,7 @@ def api_tokens(viewer):
     )
 
 
-def api_token_in_place(viewer, token_id) -> ApiToken | None:
+def api_token_in_place(viewer: Viewer, token_id: int) -> ApiToken | None:
     return (
         ApiToken.objects.filter(pk=token_id, organisation__place=viewer.place)
         .select_related("organisation")
@@ -119,8 +121,17 @@ def api_token_in_place(viewer, token_id) -> ApiToken | None:
     )
 
 
-def places_for_user(user):
+def places_for_user(user: User | AnonymousUser) -> QuerySet[Place]:
     """The places where a user holds at least one role (the place switcher's choices)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # not signed in
         return Place.objects.none()
     return Place.objects.filter(organisations__memberships__user=user).distinct().order_by("name")
+
+
+def token_names(place: Place, prefixes: set[str]) -> dict[tuple[int | None, str], str]:
+    """{(organisation_id, prefix): name} of the place's API tokens with these prefixes, in
+    one query: how the audit log names a token that acted (audit.selectors.token_names)."""
+    tokens = ApiToken.objects.filter(organisation__place=place, prefix__in=prefixes).values_list(
+        "organisation_id", "prefix", "name"
+    )
+    return {(org_id, prefix): name for org_id, prefix, name in tokens}

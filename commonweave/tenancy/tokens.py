@@ -10,7 +10,9 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import ApiToken, hash_secret
+from commonweave.accounts.models import User
+
+from .models import ApiToken, Organisation, hash_secret
 from .viewer import Viewer, viewer_for_token
 
 TOKEN_START = "cw_"
@@ -18,7 +20,9 @@ TOKEN_START = "cw_"
 LAST_USED_RESOLUTION_SECONDS = 60
 
 
-def issue_api_token(*, organisation, name, role, created_by=None) -> tuple[ApiToken, str]:
+def issue_api_token(
+    *, organisation: Organisation, name: str, role: str, created_by: User | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for `organisation` acting with `role`; returns (token, raw secret).
 
     The raw secret is returned only here: show it once, it cannot be recovered.

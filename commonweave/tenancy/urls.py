@@ -6,6 +6,8 @@ app_name = "tenancy"
 urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<int:user_id>/", views.member, name="member"),
+    path("members/<int:user_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("sign-in/", views.sign_in_settings, name="sign_in_settings"),
     path("roles/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path("invite/", views.invite, name="invite"),
     path(

@@ -4,33 +4,47 @@ A signed-in user and an organisation's API token both become a Viewer, so pages 
 the API apply exactly the same access rules.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404
+
+from commonweave.accounts.models import User
 
 from .enums import CASEWORK_ROLES, Role
 from .models import ApiToken, Membership, Place
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+# (organisation_id, role) pairs.
+Grants = frozenset[tuple[int, str]]
 
 
 @dataclass(frozen=True)
 class Viewer:
     place: Place
-    user: object | None = None
+    user: User | None = None
     token: ApiToken | None = None
     # (organisation_id, role) pairs this viewer holds in the place.
-    grants: frozenset = field(default_factory=frozenset)
+    grants: Grants = field(default_factory=frozenset)
 
-    def org_ids(self, *roles) -> frozenset:
+    def org_ids(self, *roles: str) -> frozenset[int]:
         wanted = set(roles) if roles else None
         return frozenset(org for org, role in self.grants if wanted is None or role in wanted)
 
     @property
-    def casework_org_ids(self) -> frozenset:
+    def casework_org_ids(self) -> frozenset[int]:
         return self.org_ids(*CASEWORK_ROLES)
 
     @property
-    def member_org_ids(self) -> frozenset:
+    def member_org_ids(self) -> frozenset[int]:
         return self.org_ids()
 
-    def has_role(self, *roles) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return any(role in roles for _, role in self.grants)
 
     @property
@@ -50,7 +64,7 @@ class Viewer:
         return bool(self.grants)
 
     @property
-    def primary_org_id(self):
+    def primary_org_id(self) -> int | None:
         """The organisation this viewer acts for when one must be named (e.g. in the audit log)."""
         if self.token is not None:
             return self.token.organisation_id
@@ -61,7 +75,7 @@ class Viewer:
         return members[0] if members else None
 
     @property
-    def user_id(self):
+    def user_id(self) -> Any:
         return getattr(self.user, "pk", None)
 
     @property
@@ -73,9 +87,9 @@ class Viewer:
         return "anonymous"
 
 
-def viewer_for_user(user, place) -> Viewer | None:
+def viewer_for_user(user: User | AnonymousUser | None, place: Place | None) -> Viewer | None:
     """The viewer for a signed-in user in a place, or None if they have no role there."""
-    if place is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if place is None or not isinstance(user, User) or not user.is_active:
         return None
     grants = frozenset(
         Membership.objects.filter(user=user, organisation__place=place).values_list(
@@ -95,3 +109,14 @@ def viewer_for_token(token: ApiToken) -> Viewer:
 def public_viewer(place: Place) -> Viewer:
     """Someone without an account, e.g. using the public referral form."""
     return Viewer(place=place)
+
+
+def viewer_or_404(request: Any, may: Callable[[Viewer], bool] | None = None) -> Viewer:
+    """The page's viewer: the signed-in person in their current place (set by the place
+    middleware). No role there, or a rule `may(viewer)` that says no, is a 404: the same
+    answer as for a page that does not exist."""
+    # request.viewer is a lazy object: `not viewer` asks the Viewer (or None) inside it.
+    viewer: Viewer | None = getattr(request, "viewer", None)
+    if not viewer or (may is not None and not may(viewer)):
+        raise Http404
+    return viewer

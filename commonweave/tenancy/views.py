@@ -1,37 +1,46 @@
-"""Place administration (place admins only; anyone else finds nothing: 404), accepting an
-invitation, and switching between places.
+"""Place administration (place admins only; anyone else finds nothing: 404): the place's
+sign-in rule, people and roles, deactivating accounts, invitations and API tokens;
+accepting an invitation, and switching between places.
 
 Views resolve the viewer, authorise, call a service and render.
 """
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from commonweave.accounts.forms import NewAccountForm
 from commonweave.accounts.models import User
+from commonweave.accounts.two_factor import has_confirmed_device
 
 from . import selectors, services
 from .forms import (
     AddRoleForm,
     ApiTokenForm,
+    ConfirmForm,
     InvitationForm,
     OrganisationForm,
     SwitchPlaceForm,
+    TwoFactorRequirementForm,
 )
+from .http import PlaceRequest
 from .middleware import SESSION_KEY
-from .models import Organisation
-from .viewer import viewer_for_user
+from .models import Membership, Organisation, Place
+from .services import MemberReach
+from .viewer import Viewer, viewer_for_user
 
 
-def _admin_viewer(request):
+def _admin_viewer(request: PlaceRequest) -> Viewer:
     """The place admin's viewer in their current place; anyone else gets a 404."""
     viewer = request.viewer
     if not viewer or not viewer.is_place_admin:
@@ -39,7 +48,7 @@ def _admin_viewer(request):
     return viewer
 
 
-def _members_context(viewer, invite_form=None):
+def _members_context(viewer: Viewer, invite_form: InvitationForm | None = None) -> dict[str, Any]:
     organisations = selectors.organisations_in_place(viewer)
     return {
         "organisations": selectors.organisations_with_members(viewer),
@@ -48,29 +57,71 @@ def _members_context(viewer, invite_form=None):
     }
 
 
+# --- the place's sign-in rule ------------------------------------------------------------
+
+
+@login_required
+def sign_in_settings(request: PlaceRequest) -> HttpResponse:
+    """Whether everyone who works in the place must use two-factor sign-in."""
+    viewer = _admin_viewer(request)
+    # An empty POST is still an answer (a button pressed with nothing chosen): bind it.
+    data = request.POST if request.method == "POST" else None
+    form = TwoFactorRequirementForm(data, place=viewer.place)
+    if request.method == "POST" and form.is_valid():
+        try:
+            place = services.place_two_factor_set(viewer=viewer, required=form.is_required)
+        except ValidationError as error:
+            form.add_error("required", error)
+        else:
+            if place.require_two_factor:
+                messages.success(request, _("Two-factor sign-in is now required in this place."))
+            else:
+                messages.success(
+                    request, _("Two-factor sign-in is no longer required in this place.")
+                )
+            return redirect("tenancy:sign_in_settings")
+    context = {
+        "form": form,
+        "required_now": viewer.place.require_two_factor,
+        "own_two_factor": has_confirmed_device(request.user),
+    }
+    return render(
+        request, "tenancy/sign_in_settings.html", context, status=400 if form.errors else 200
+    )
+
+
 # --- people and roles --------------------------------------------------------------------
 
 
 @login_required
-def members(request):
+def members(request: PlaceRequest) -> HttpResponse:
     """Organisations in the place with their members and roles, and open invitations."""
     viewer = _admin_viewer(request)
     return render(request, "tenancy/members.html", _members_context(viewer))
 
 
-def _member_page(request, viewer, member, *, form=None, remove_error=None):
+def _member_page(
+    request: PlaceRequest,
+    viewer: Viewer,
+    member: User,
+    *,
+    form: AddRoleForm | None = None,
+    remove_error: str | None = None,
+) -> HttpResponse:
     context = {
         "member": member,
         "roles": list(selectors.member_roles(viewer, member)),
         "form": form or AddRoleForm(organisations=selectors.organisations_in_place(viewer)),
         "remove_error": remove_error,
+        "is_you": member.pk == request.user.pk,
+        "reach": services.member_reach(viewer, member),
     }
     status = 400 if (form and form.errors) or remove_error else 200
     return render(request, "tenancy/member.html", context, status=status)
 
 
 @login_required
-def member(request, user_id):
+def member(request: PlaceRequest, user_id: int) -> HttpResponse:
     """One member's roles in this place: add a role here, remove one below."""
     viewer = _admin_viewer(request)
     person = selectors.member_in_place(viewer, user_id)
@@ -102,7 +153,7 @@ def member(request, user_id):
 
 @login_required
 @require_POST
-def membership_remove(request, membership_id):
+def membership_remove(request: PlaceRequest, membership_id: int) -> HttpResponse:
     viewer = _admin_viewer(request)
     membership = selectors.membership_in_place(viewer, membership_id)
     if membership is None:
@@ -127,11 +178,67 @@ def membership_remove(request, membership_id):
     return redirect("tenancy:member", user_id=person.pk)
 
 
+def _deactivate_question(reach: MemberReach, person: User, place: Place) -> str:
+    if reach.action == "remove":
+        return _("Are you sure you want to remove %(name)s from %(place)s?") % {
+            "name": person.name,
+            "place": place.name,
+        }
+    return _("Are you sure you want to deactivate %(name)s's account?") % {"name": person.name}
+
+
+@login_required
+def member_deactivate(request: PlaceRequest, user_id: int) -> HttpResponse:
+    """Deactivate a member's account, or (if they also work in another place) remove
+    them from this place: a question first, so nothing happens without a "Yes"."""
+    viewer = _admin_viewer(request)
+    person = selectors.member_in_place(viewer, user_id)
+    if person is None:
+        raise Http404
+    reach = services.member_reach(viewer, person)
+    if not person.is_active and reach.action == "deactivate":
+        return redirect("tenancy:member", user_id=person.pk)
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None,
+        question=_deactivate_question(reach, person, viewer.place),
+    )
+    if request.method == "POST" and form.is_valid():
+        if not form.confirmed:
+            return redirect("tenancy:member", user_id=person.pk)
+        try:
+            outcome = services.member_deactivate(viewer=viewer, user=person)
+        except ValidationError as error:
+            form.add_error("confirm", error)
+        else:
+            if outcome == "removed":
+                messages.success(
+                    request,
+                    _("%(name)s no longer has any role in %(place)s.")
+                    % {"name": person.name, "place": viewer.place.name},
+                )
+                return redirect("tenancy:members")
+            messages.success(
+                request,
+                _("%(name)s's account is deactivated. They have been signed out.")
+                % {"name": person.name},
+            )
+            return redirect("tenancy:member", user_id=person.pk)
+    context = {
+        "member": person,
+        "reach": reach,
+        "form": form,
+        "is_you": person.pk == request.user.pk,
+    }
+    return render(
+        request, "tenancy/member_deactivate.html", context, status=400 if form.errors else 200
+    )
+
+
 # --- invitations -------------------------------------------------------------------------
 
 
 @login_required
-def invite(request):
+def invite(request: PlaceRequest) -> HttpResponse:
     viewer = _admin_viewer(request)
     organisations = selectors.organisations_in_place(viewer)
     form = InvitationForm(request.POST or None, organisations=organisations)
@@ -158,7 +265,7 @@ def invite(request):
 
 @login_required
 @require_POST
-def invitation_revoke(request, invitation_id):
+def invitation_revoke(request: PlaceRequest, invitation_id: int) -> HttpResponse:
     viewer = _admin_viewer(request)
     invitation = selectors.invitation_in_place(viewer, invitation_id)
     if invitation is None:
@@ -168,11 +275,11 @@ def invitation_revoke(request, invitation_id):
     return redirect("tenancy:members")
 
 
-def _invitation_invalid(request):
+def _invitation_invalid(request: PlaceRequest) -> HttpResponse:
     return render(request, "tenancy/invitation_invalid.html", status=404)
 
 
-def _start_in_place(request, membership):
+def _start_in_place(request: PlaceRequest, membership: Membership) -> HttpResponse:
     request.session[SESSION_KEY] = membership.organisation.place_id
     messages.success(
         request,
@@ -184,13 +291,13 @@ def _start_in_place(request, membership):
 
 @never_cache
 @sensitive_post_parameters("password1", "password2")
-def invitation(request, token):
+def invitation(request: PlaceRequest, token: str) -> HttpResponse:
     """Accept an invitation. Anyone with the link may open it; unknown, expired,
     withdrawn and used links all show the same page."""
     invitation = selectors.open_invitation_by_token(token)
     if invitation is None:
         return _invitation_invalid(request)
-    context = {"invitation": invitation}
+    context: dict[str, Any] = {"invitation": invitation}
     user = request.user
     if user.is_authenticated:
         if user.email.lower() != invitation.email.lower():
@@ -231,7 +338,7 @@ def invitation(request, token):
 
 
 @login_required
-def organisation_add(request):
+def organisation_add(request: PlaceRequest) -> HttpResponse:
     viewer = _admin_viewer(request)
     form = OrganisationForm(request.POST or None, place=viewer.place)
     if request.method == "POST" and form.is_valid():
@@ -249,7 +356,7 @@ def organisation_add(request):
 
 
 @login_required
-def organisation_edit(request, organisation_id):
+def organisation_edit(request: PlaceRequest, organisation_id: int) -> HttpResponse:
     viewer = _admin_viewer(request)
     organisation = Organisation.objects.filter(pk=organisation_id, place=viewer.place).first()
     if organisation is None:
@@ -277,7 +384,7 @@ def organisation_edit(request, organisation_id):
 
 @never_cache
 @login_required
-def tokens(request):
+def tokens(request: PlaceRequest) -> HttpResponse:
     """Tokens for partner systems. A new token's secret is shown on this response only."""
     viewer = _admin_viewer(request)
     organisations = selectors.organisations_in_place(viewer)
@@ -298,7 +405,7 @@ def tokens(request):
 
 @login_required
 @require_POST
-def token_revoke(request, token_id):
+def token_revoke(request: PlaceRequest, token_id: int) -> HttpResponse:
     viewer = _admin_viewer(request)
     token = selectors.api_token_in_place(viewer, token_id)
     if token is None:
@@ -312,7 +419,7 @@ def token_revoke(request, token_id):
 
 
 @login_required
-def switch_place(request):
+def switch_place(request: PlaceRequest) -> HttpResponse:
     """Choose which of your places to work in (only places where you hold a role)."""
     places = selectors.places_for_user(request.user)
     if not places.exists():

@@ -8,6 +8,17 @@ import datetime
 
 from django.forms import ModelChoiceField
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+# What an edit page says when someone else saved first (the form keeps what was typed).
+EDIT_CONFLICT_MESSAGE = _(
+    "Someone else saved changes to this while you were working. Nothing of yours is saved "
+    "yet: check what they changed, then save again."
+)
+REMOVE_CONFLICT_MESSAGE = _(
+    "Someone else changed this after you opened this page. Check it is still what you "
+    "want to remove, then confirm again."
+)
 
 
 def shown(form, name, value):

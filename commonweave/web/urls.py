@@ -5,4 +5,5 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("find/", views.find, name="find"),
 ]

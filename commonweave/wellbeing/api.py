@@ -2,7 +2,7 @@
 reading a resident's scores, published cohort change, and the pseudonymous scores for
 evaluators one page at a time. Same access rules as the pages: a resident's wellbeing is
 for their holding organisation only (a partner with a shared record gets the same 404 as
-a stranger); cohort change follows SAFETY 19; the scores are for analysts and place
+a stranger); cohort change follows the published-number rules; the scores are for analysts and place
 admins, of people who agreed to take part in evaluation.
 """
 
@@ -15,11 +15,12 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from commonweave.api.errors import service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.api.errors import service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Date, Detail, Errors
+from commonweave.core.visibility import shown
 from commonweave.people.access import Access, resident_get, resident_open
 from commonweave.people.enums import FrontDoor
 
@@ -86,23 +87,26 @@ class RatingOut(Schema):
     name: str
     value: int | None
     label: str
-    better: str
+    better: str | None = Field(description="null where your access does not show it")
 
 
 class ScoreOut(Schema):
     instrument: str
     version: int
-    complete: bool
-    scores: dict[str, dict]
+    complete: bool | None
+    scores: dict[str, dict] | None
 
 
 class CheckInOut(Schema):
+    """A check-in through the field policy (wellbeing/visibility.py) at your access level:
+    a field that level does not show is null, as on the resident's life map page."""
+
     id: str
     resident_id: str
     completed_at: datetime | None
-    lifemap_version: int
-    via: str
-    own_words: str
+    lifemap_version: int | None
+    via: str | None
+    own_words: str | None
     ratings: list[RatingOut]
     measures: list[ScoreOut]
 
@@ -112,7 +116,7 @@ class CheckInList(Schema):
     items: list[CheckInOut]
 
 
-class ChangeOut(Schema):
+class CohortChangeOut(Schema):
     kind: str
     code: str
     label: str
@@ -130,17 +134,17 @@ class ChangeOut(Schema):
 
 class CohortOut(Schema):
     people: str
-    rows: list[ChangeOut]
+    rows: list[CohortChangeOut]
 
 
 class CohortFilter(Schema):
     front_door: FrontDoor | None = None
-    referred_from: date | None = Field(None, description="Referred on or after")
-    referred_to: date | None = Field(None, description="Referred on or before")
-    period_from: date | None = Field(
+    referred_from: Date | None = Field(None, description="Referred on or after")
+    referred_to: Date | None = Field(None, description="Referred on or before")
+    period_from: Date | None = Field(
         None, description="Check-ins on or after: compare first and latest within the period"
     )
-    period_to: date | None = Field(None, description="Check-ins on or before")
+    period_to: Date | None = Field(None, description="Check-ins on or before")
 
 
 class ScoreOutRow(Schema):
@@ -178,6 +182,9 @@ def _points(points):
 
 
 def _checkin_out(checkin, resident):
+    """`checkin` a selectors.CheckInShown, `resident` a shown resident: only what the
+    level may see, the rest null."""
+    record = checkin.record
     ratings = [
         {
             "key": r.area.key,
@@ -187,6 +194,7 @@ def _checkin_out(checkin, resident):
             "better": r.better,
         }
         for r in checkin.answers
+        if r.area is not None
     ]
     measures = [
         {
@@ -196,14 +204,16 @@ def _checkin_out(checkin, resident):
             "scores": m.scores,
         }
         for m in checkin.scored
+        if m.instrument is not None
     ]
+    version = record.value("version")
     return {
-        "id": checkin.public_id,
+        "id": record.public_id,
         "resident_id": resident.public_id,
-        "completed_at": checkin.completed_at,
-        "lifemap_version": checkin.version.number,
-        "via": checkin.via,
-        "own_words": checkin.own_words,
+        "completed_at": record.value("completed_at"),
+        "lifemap_version": version.number if version is not None else None,
+        "via": record.value("via"),
+        "own_words": record.value("own_words"),
         "ratings": ratings,
         "measures": measures,
     }
@@ -254,7 +264,7 @@ def checkin_create(request, public_id: str, payload: CheckInIn):
     checked first: a refused answer is a 400 naming it (e.g. `ratings.home`,
     `measures.ons4.anxiety`) and nothing is saved. Writes one audit event."""
     viewer = request.auth
-    resident, _ = resident_get(viewer, public_id, need=Access.FULL)
+    resident, access = resident_get(viewer, public_id, need=Access.FULL)
     with service_errors():
         checkin = services.checkin_record(
             viewer=viewer,
@@ -266,8 +276,9 @@ def checkin_create(request, public_id: str, payload: CheckInIn):
             measures=payload.measures,
         )
     checkin = type(checkin).objects.select_related("version").get(pk=checkin.pk)
-    selectors.attach_answers([checkin])
-    return Status(201, _checkin_out(checkin, resident))
+    selectors.attach_answers([checkin], level=access.level)
+    (out,) = selectors.checkins_shown([checkin], access.level)
+    return Status(201, _checkin_out(out, shown(resident, access.level)))
 
 
 @router.get(
@@ -279,11 +290,12 @@ def checkin_list(request, public_id: str):
     """Every completed check-in with its ratings and measure scores, oldest first. For the
     holding organisation only. Writes one audit event (VIEW)."""
     viewer = request.auth
-    resident, _ = resident_open(viewer, public_id, need=Access.FULL)
+    resident, access = resident_open(viewer, public_id, need=Access.FULL)
     picture = selectors.resident_picture(viewer, resident)
+    record = shown(resident, access.level)
     return {
-        "resident_id": resident.public_id,
-        "items": [_checkin_out(c, resident) for c in picture.checkins],
+        "resident_id": record.public_id,
+        "items": [_checkin_out(c, record) for c in picture.checkins],
     }
 
 

@@ -7,6 +7,6 @@ class WellbeingConfig(AppConfig):
 
     def ready(self):
         # The scores export runs as a background job; the jobs app does not import this one.
-        from . import exports
+        from . import exports, visibility  # noqa: F401 - visibility declares the field policy
 
         exports.register()

@@ -1,5 +1,5 @@
 """Reads for evaluators: cohort change. Every function takes the viewer; only aggregates
-leave here, published under SAFETY 19 and 20. (The pseudonymous scores export, one row
+leave here, published under the published-number rules. (The pseudonymous scores export, one row
 per answer, is exports.py.)
 
 A cohort is the place's residents, optionally narrowed by front door and by when they were
@@ -137,7 +137,7 @@ def _track_histogram(viewer, residents, filters) -> Counter:
 
 def cohort_change(viewer, **filters) -> Cohort:
     """Paired first-vs-latest change per life-map area and per measure metric for a cohort
-    of the viewer's place, published under the disclosure rules (SAFETY 19, 20).
+    of the viewer's place, published under the disclosure rules (docs/safety.md).
 
     Filters: front_door, referred_from / referred_to (when referred), period_from /
     period_to (check-ins in those dates, compared within them). Raises ValidationError

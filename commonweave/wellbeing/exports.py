@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.insights.export import neutralise
+from commonweave.core.export import neutralise
 from commonweave.jobs.enums import JobKind
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent

@@ -1,4 +1,9 @@
+import dataclasses
+from dataclasses import dataclass
+
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from commonweave.web.forms import GovukDateField, GovukForm
 
@@ -122,6 +127,112 @@ class CheckInForm(GovukForm):
             elif name == "own_words":
                 target = "own_words"
             self.add_error(target if target in self.fields else None, messages)
+
+
+# --- a resident's check-in, a few questions at a time ------------------------------------
+
+AREAS_PER_STEP = 4
+
+# What a resident sees instead of a measure's name: measures are grouped by what they ask
+# about, each group under a heading and a line of help in plain words. The names of the
+# measures and how they are scored stay on the staff pages.
+MEASURE_GROUPS = {"ons4": "feelings", "ons_loneliness": "people", "ucla3": "people"}
+GROUP_WORDS = {
+    "feelings": (
+        _("How you have been feeling"),
+        _(
+            "There are no right or wrong answers. Pick the number that fits best. "
+            "0 means not at all. 10 means completely."
+        ),
+    ),
+    "people": (
+        _("Time with other people"),
+        _("These questions are about feeling lonely. Pick the answer that fits best."),
+    ),
+}
+OTHER_MEASURE_WORDS = (_("A few more questions"), _("Pick the answer that fits best."))
+
+
+@dataclass
+class CheckInStep:
+    """One page of a resident's check-in: some areas, some measures, or their own words."""
+
+    title: str | Promise  # translated when shown
+    intro: str | Promise
+    areas: list = dataclasses.field(default_factory=list)
+    instruments: list = dataclasses.field(default_factory=list)
+    own_words: bool = False
+
+    def field_names(self) -> list[str]:
+        names = []
+        for area in self.areas:
+            names += [area_field(area), better_field(area)]
+        for instrument in self.instruments:
+            names += [
+                measure_field(instrument.code, item["code"])
+                for item in instrument.definition["items"]
+            ]
+        if self.own_words:
+            names.append("own_words")
+        return names
+
+
+def checkin_steps(areas, instruments) -> list[CheckInStep]:
+    """The check-in in a few steps: the areas of life four at a time, the measures by what
+    they ask about, then the person's own words."""
+    areas, steps = list(areas), []
+    for start in range(0, len(areas), AREAS_PER_STEP):
+        title = _("How things are going") if start == 0 else _("More about how things are going")
+        intro = _("Pick the answer that fits best. You can skip any question.")
+        steps.append(CheckInStep(title, intro, areas=areas[start : start + AREAS_PER_STEP]))
+    groups = {}
+    for instrument in instruments:
+        group = MEASURE_GROUPS.get(instrument.code, f"other:{instrument.code}")
+        if group not in groups:
+            title, intro = GROUP_WORDS.get(group, OTHER_MEASURE_WORDS)
+            groups[group] = CheckInStep(title, intro)
+        groups[group].instruments.append(instrument)
+    known = list(GROUP_WORDS)  # feelings first, then people, then any others as offered
+    steps += [
+        groups[group]
+        for group in sorted(groups, key=lambda g: known.index(g) if g in known else len(known))
+    ]
+    steps.append(
+        CheckInStep(
+            _("Anything else?"),
+            _("You can tell us anything else in your own words. You can leave this empty."),
+            own_words=True,
+        )
+    )
+    return steps
+
+
+class CheckInStepForm(CheckInForm):
+    """One step of a resident's check-in: only that step's questions, in plain words."""
+
+    def __init__(self, *args, step, **kwargs):
+        self.step = step
+        super().__init__(*args, **kwargs)
+
+    def _build_fields(self):
+        fields = super()._build_fields()
+        names = self.step.field_names()
+        fields = {name: fields[name] for name in names}
+        if "own_words" in fields:
+            fields["own_words"].label = _("Anything you want to tell us")
+        return fields
+
+    def area_sections(self):
+        return [
+            (area, self[area_field(area)], self[better_field(area)]) for area in self.step.areas
+        ]
+
+    def measure_fields(self):
+        return [
+            self[measure_field(instrument.code, item["code"])]
+            for instrument in self.step.instruments
+            for item in instrument.definition["items"]
+        ]
 
 
 class SendLinkForm(GovukForm):

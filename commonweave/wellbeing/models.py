@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from commonweave.people.models import new_public_id
+from commonweave.core.publicid import PublicIdField
 
 from .enums import AchievementKind, CheckInStatus, CheckInVia, IndicatorKind, LinkChannel
 
@@ -108,7 +108,7 @@ class Instrument(models.Model):
 
 
 class CheckIn(models.Model):
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     resident = models.ForeignKey(
         "people.Resident", on_delete=models.CASCADE, related_name="wellbeing_checkins"
@@ -378,7 +378,7 @@ class ScoresExport(models.Model):
     downloaded or a day after it was asked for, whichever is first. The row stays (the
     filters, the number of rows, when) as the record of what was exported."""
 
-    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    public_id = PublicIdField()
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(

@@ -24,7 +24,7 @@ from django.db.models import CharField, Exists, Func, Max, Min, OuterRef, Q, Sub
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from commonweave.perf import no_cyclic_gc
+from commonweave.core.perf import no_cyclic_gc
 
 from .enums import CheckInStatus
 from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse, ScoreTrack

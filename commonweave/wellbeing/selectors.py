@@ -1,11 +1,17 @@
 """Reads for a resident's wellbeing pages. Every function takes the viewer; the resident
 passed in has already been opened (and audited) by the view through
-people.access.resident_open. Cohort change and the export for evaluators are in cohort.py."""
+people.access.resident_open. Cohort change and the export for evaluators are in cohort.py.
+
+A resident's check-ins are rendered only through the field policy (wellbeing/visibility.py)
+at the viewer's level: each check-in as `shown(checkin, level)`, its ratings and measure
+scores with the fields that level may not see left empty (None), so the pages and the API
+answer the same fields."""
 
 from dataclasses import dataclass, field
 
 from django.http import Http404
 
+from commonweave.core.visibility import Level, Shown, shown, visible_fields
 from commonweave.people.access import Access, access_level
 
 from .enums import CheckInStatus
@@ -66,28 +72,37 @@ def _scored(rating):
 
 @dataclass(slots=True)
 class Answer:
-    """One rating of a check-in: its area (with the words it was answered with)."""
+    """One rating of a check-in: its area (with the words it was answered with). A field
+    the level may not see (AREA_RATING in wellbeing/visibility.py) is None."""
 
-    area: LifeArea
+    area: LifeArea | None
     value: int | None
-    better: str
+    better: str | None
 
 
 @dataclass(slots=True)
 class Scored:
     """One measure response of a check-in. `scores` holds only metrics whose items were
-    all answered (scoring.score)."""
+    all answered (scoring.score). A field the level may not see (MEASURE_RESPONSE) is None."""
 
-    instrument: Instrument
-    complete: bool
-    scores: dict
+    instrument: Instrument | None
+    complete: bool | None
+    scores: dict | None
 
 
-def attach_answers(checkins):
+def _through_policy(label, level, **values):
+    """The values of one record's fields, each None unless `level` may see it: the field
+    policy for rows read without a model instance (see attach_answers)."""
+    visible = visible_fields(label, level)
+    return {name: value if name in visible else None for name, value in values.items()}
+
+
+def attach_answers(checkins, *, level=Level.FULL):
     """Give each check-in `answers` (Answer per rating, in the order saved) and `scored`
-    (Scored per measure response): two queries for the answers and one each for the areas
-    and instruments they use, without a model instance per answer (a resident with 50
-    check-ins has 400 ratings)."""
+    (Scored per measure response), as `level` may see them: two queries for the answers
+    and one each for the areas and instruments they use, without a model instance per
+    answer (a resident with 50 check-ins has 400 ratings)."""
+    level = Level(level)
     by_id = {checkin.pk: checkin for checkin in checkins}
     for checkin in checkins:
         checkin.answers, checkin.scored = [], []
@@ -103,7 +118,13 @@ def attach_answers(checkins):
         .values_list("checkin_id", "area_id", "value", "better")
     )
     for checkin_id, area_id, value, better in ratings:
-        by_id[checkin_id].answers.append(Answer(areas[area_id], value, better))
+        by_id[checkin_id].answers.append(
+            Answer(
+                **_through_policy(
+                    "wellbeing.AreaRating", level, area=areas[area_id], value=value, better=better
+                )
+            )
+        )
     responses = list(
         MeasureResponse.objects.filter(checkin_id__in=list(by_id))
         .order_by("pk")
@@ -112,27 +133,72 @@ def attach_answers(checkins):
     # Each instrument once, not once per response (its JSON definition is the cost).
     instruments = {i.pk: i for i in Instrument.objects.filter(pk__in={row[1] for row in responses})}
     for checkin_id, instrument_id, complete, scores in responses:
-        by_id[checkin_id].scored.append(Scored(instruments[instrument_id], complete, scores))
+        by_id[checkin_id].scored.append(
+            Scored(
+                **_through_policy(
+                    "wellbeing.MeasureResponse",
+                    level,
+                    instrument=instruments[instrument_id],
+                    complete=complete,
+                    scores=scores,
+                )
+            )
+        )
     return checkins
+
+
+@dataclass
+class CheckInShown:
+    """One completed check-in as a level may see it: `record` is `shown(checkin, level)`
+    (its own words, how and when it was done), `answers` and `scored` its ratings and
+    measure scores through the same policy. `cells` (a value per area of the picture) and
+    `notes` (ratings with words on what would make it better) are worked out from them."""
+
+    record: Shown
+    answers: list
+    scored: list
+    cells: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def checkins_shown(checkins, level) -> list[CheckInShown]:
+    """Check-ins with `answers` and `scored` attached (attach_answers at `level`) as the
+    level may see them."""
+    return [
+        CheckInShown(
+            record=shown(checkin, level),
+            answers=checkin.answers,
+            scored=checkin.scored,
+            cells=getattr(checkin, "cells", []),
+            notes=[r for r in checkin.answers if r.better],
+        )
+        for checkin in checkins
+    ]
 
 
 def resident_picture(viewer, resident) -> Picture:
     """The life map over time: first and latest per area, every check-in, measures, and the
-    numbers the charts draw (the same numbers as the tables)."""
-    if access_level(viewer, resident) is not Access.FULL:
+    numbers the charts draw (the same numbers as the tables). Wellbeing is casework: only
+    full access reaches it, and every record comes out through the field policy at that
+    level (`Picture.checkins` are CheckInShown, `drafts` shown check-ins)."""
+    access = access_level(viewer, resident)
+    if access is not Access.FULL:
         raise Http404
+    level = access.level
     checkins = attach_answers(
         list(
             CheckIn.objects.filter(resident=resident, status=CheckInStatus.COMPLETE)
             .select_related("version")
             .order_by("completed_at", "pk")
-        )
+        ),
+        level=level,
     )
-    drafts = list(
-        CheckIn.objects.filter(resident=resident, status=CheckInStatus.DRAFT).order_by(
+    drafts = [
+        shown(draft, level)
+        for draft in CheckIn.objects.filter(resident=resident, status=CheckInStatus.DRAFT).order_by(
             "-created_at"
         )[:5]
-    )
+    ]
     areas: dict[str, AreaRow] = {}
     # The latest wording names each area; areas keep their key across versions.
     for checkin in reversed(checkins):
@@ -155,9 +221,8 @@ def resident_picture(viewer, resident) -> Picture:
                 rating.area.share_of_scale(rating.value) if _scored(rating) else None
             )
     for checkin in checkins:
-        checkin.rated = [checkin.rating_by_key.get(row.key) for row in rows]
-        checkin.cells = ["–" if not _scored(r) else str(r.value) for r in checkin.rated]
-        checkin.notes = [r for r in checkin.answers if r.better]
+        rated = [checkin.rating_by_key.get(row.key) for row in rows]
+        checkin.cells = ["–" if not _scored(r) else str(r.value) for r in rated]
 
     measures: dict[tuple, MeasureRow] = {}
     for checkin in checkins:
@@ -192,7 +257,7 @@ def resident_picture(viewer, resident) -> Picture:
         "history": [row.history for row in rows],
     }
     return Picture(
-        checkins=checkins,
+        checkins=checkins_shown(checkins, level),
         areas=rows,
         measures=list(measures.values()),
         chart=chart,

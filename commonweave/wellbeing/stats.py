@@ -6,7 +6,7 @@ change, its 95% confidence interval (Student's t, n-1 degrees of freedom), Cohen
 zero differences dropped as in Wilcoxon's method) and how many improved, stayed the same
 or got worse (direction-aware: for anxiety or loneliness, lower is better).
 
-`publish_change` applies SAFETY 19 and 20: nothing but "not enough people yet" under 30
+`publish_change` applies the published-number rules: nothing but "not enough people yet" under 30
 pairs; the count rounded to 5. The shares improved / same / worse are worked out from the
 protected counts only (each rounded to 5, over the rounded number of people), so no share
 carries an exact count; a group of 1-7 is never shown, and never left as the only hidden

@@ -262,3 +262,38 @@ def test_in_a_strict_place_someone_with_an_authenticator_still_verifies_first(
     assert client.get(CASELOAD)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": code_for(device)})
     assert client.get(CASELOAD).status_code == 200
+
+
+def test_when_an_admin_requires_it_staff_without_an_authenticator_set_one_up_first(world, clock):
+    """The place admin's screen turns the rule on; from the very next request, staff of
+    the place who can reach residents' records (and everyone else with a role there) are
+    sent to set up an authenticator before any other page or API call."""
+    admin_device = confirmed_device_for(world.manager_a)
+    admin = verified_client(world.manager_a, admin_device)
+    catalyst = client_for(world.catalyst_a)
+    resident_page = reverse("people:triage")
+    assert catalyst.get(resident_page).status_code == 200
+
+    response = admin.post(reverse("tenancy:sign_in_settings"), {"required": "yes"})
+    assert response.status_code == 302
+
+    for url in (resident_page, CASELOAD, reverse("network:index"), reverse("learning:home")):
+        response = catalyst.get(url)
+        assert (response.status_code, response["Location"]) == (302, SETUP), url
+    refused = catalyst.get("/api/triage")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Two-factor sign-in must be set up"}
+    # the analyst and the partner worker too: the rule is for everyone in the place
+    for user in (world.analyst, world.worker_b):
+        assert client_for(user).get(reverse("web:home"))["Location"] == SETUP
+    # the admin, verified, carries on
+    assert admin.get(reverse("tenancy:members")).status_code == 200
+
+    catalyst.get(SETUP)
+    device = TOTPDevice.objects.get(user=world.catalyst_a)
+    catalyst.post(SETUP, {"code": code_for(device)})
+    assert catalyst.get(resident_page).status_code == 200
+
+    # turned off again: no one is sent anywhere
+    admin.post(reverse("tenancy:sign_in_settings"), {"required": "no"})
+    assert client_for(world.worker_b).get(reverse("people:my_referrals")).status_code == 200

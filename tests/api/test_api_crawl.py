@@ -16,7 +16,7 @@ from django.test import Client
 from commonweave.tenancy.models import Membership, Place
 from commonweave.tenancy.tokens import issue_api_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ITEMS_OPENED = 3  # detail calls per list and token
 # Path parameters that name one item of the list at the path before them.

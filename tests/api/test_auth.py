@@ -137,7 +137,7 @@ def test_openapi_schema_is_served_and_lists_the_endpoints(db):
         "/api/residents/{public_id}/graduate",
         "/api/residents/{public_id}/close",
         "/api/overview",
-        # issue 6: learning
+        # learning
         "/api/learning/sessions",
         "/api/learning/sessions/{public_id}",
         "/api/learning/sessions/{public_id}/stories",
@@ -148,7 +148,7 @@ def test_openapi_schema_is_served_and_lists_the_endpoints(db):
         "/api/learning/barriers/{public_id}/actions",
         "/api/learning/actions",
         "/api/learning/actions/{public_id}",
-        # issue 3: wellbeing
+        # wellbeing
         "/api/wellbeing/lifemap",
         "/api/wellbeing/cohort",
         "/api/residents/{public_id}/wellbeing",

@@ -11,6 +11,7 @@ people/access.py: a token sees a resident when
 Anything else, including merged-away records and other places, is a 404.
 """
 
+import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -108,6 +109,7 @@ def build(world, scenario):
     return orgs, elsewhere, residents, shares_to, stranger
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30,
     deadline=None,

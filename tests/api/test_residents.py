@@ -1,8 +1,6 @@
 """Residents through the API: who sees what, changes through services, conflicts, audit."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.models import AuditEvent
@@ -27,6 +25,7 @@ from commonweave.people.models import (
 )
 from commonweave.tenancy.enums import Role
 from tests.api.conftest import session_client
+from tests.queries import assert_same_queries_at_two_sizes
 
 NOT_FOUND = {"detail": "Not found"}
 NOTE = "Told me about her late husband's illness and her own diagnosis."
@@ -378,7 +377,7 @@ def test_stale_version_is_409_with_the_current_version_and_nothing_lost(holder, 
     body = response.json()
     assert body["version"] == 2
     assert body["current"]["phone"] == "0111 111111"
-    assert body["detail"].startswith("Someone else changed this record")
+    assert body["detail"].startswith("Someone else changed this after you loaded it")
     resident_a.refresh_from_db()
     assert (resident_a.phone, resident_a.version) == ("0111 111111", 2)
 
@@ -566,11 +565,11 @@ def test_graduating_a_closed_journey_is_400(holder, resident_a):
 # --- query counts ------------------------------------------------------------------------
 
 
-def count_queries(client, url):
-    client.get(url)  # warm: the audit chain head and the token's last-used stamp
-    with CaptureQueriesContext(connection) as ctx:
+def fetch(client, url):
+    def get():
         assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+
+    return get
 
 
 def test_resident_list_query_count_does_not_grow(world, holder, partner):
@@ -579,13 +578,9 @@ def test_resident_list_query_count_does_not_grow(world, holder, partner):
             resident = ResidentFactory(organisation=world.org_a)
             share_with(resident, world.org_b)
 
-    seed(2)
-    small = (count_queries(holder, "/api/residents"), count_queries(partner, "/api/residents"))
-    seed(20)
-    assert (
-        count_queries(holder, "/api/residents"),
-        count_queries(partner, "/api/residents"),
-    ) == small
+    assert_same_queries_at_two_sizes(
+        seed, [fetch(holder, "/api/residents"), fetch(partner, "/api/residents")], large=22
+    )
 
 
 def test_resident_detail_query_count_does_not_grow(world, holder, resident_a):
@@ -599,7 +594,4 @@ def test_resident_detail_query_count_does_not_grow(world, holder, resident_a):
             ReferralFactory(resident=resident_a, referring_organisation=world.org_b)
             share_with(ResidentFactory(organisation=world.org_a), world.org_b)
 
-    seed(1)
-    small = count_queries(holder, url)
-    seed(10)
-    assert count_queries(holder, url) == small
+    assert_same_queries_at_two_sizes(seed, fetch(holder, url), small=1, large=11)

@@ -1,7 +1,11 @@
-"""Network pages in real Chromium: the sigma.js picture draws under the strict CSP, the
-table carries the same data without JavaScript, and axe finds nothing to fix."""
+"""Network pages in real Chromium: the SVG pictures draw under the strict CSP, the
+paginated table carries the same data without JavaScript, and axe finds nothing to fix."""
+
+import re
 
 from commonweave.demo.factories import ResidentFactory
+from commonweave.network import compute, services
+from commonweave.network.enums import NodeKind
 from commonweave.network.models import Node
 from tests.network.builders import build_network
 
@@ -14,7 +18,14 @@ def _network(world):
 
 
 def test_network_picture_draws_and_pages_pass_axe(page, world):
+    """The network page draws the stored layout (SVG, no layout work in the browser) with
+    a legend; hover and keyboard focus show a node's details. The node page's own picture
+    is drawn the same way (SVG, no graph library) from the node's JSON."""
     nodes = _network(world)
+    services.node_create(
+        viewer=world.viewer(world.manager_a), kind=NodeKind.ORGANISATION, label="Lonely Club"
+    )
+    compute.snapshot_compute(world.place)
     sign_in(page, world.analyst.email)
     page.goto("/network/")
     picture = page.page.locator("#network-picture")
@@ -22,10 +33,38 @@ def test_network_picture_draws_and_pages_pass_axe(page, world):
     assert (
         int(picture.get_attribute("data-drawn")) == Node.objects.filter(place=world.place).count()
     )
-    assert page.page.locator("#network-picture canvas").count() > 0
+    # laid out: the nodes sit where the analysis put them, spread across the picture
+    shapes = page.page.locator("#network-picture path[data-node]")
+    assert shapes.count() == Node.objects.filter(place=world.place).count()
+    boxes = [shapes.nth(i).bounding_box() for i in range(shapes.count())]
+    assert len({(round(b["x"]), round(b["y"])) for b in boxes}) == len(boxes)
+    assert max(b["x"] for b in boxes) - min(b["x"] for b in boxes) > 200
+    # the isolate sits below everything else, not in a ring around it
+    lonely = Node.objects.get(label="Lonely Club").public_id
+    lonely_box = page.page.locator(f'#network-picture path[data-node="{lonely}"]').bounding_box()
+    assert lonely_box["y"] > max(b["y"] for b in boxes if b != lonely_box)
+    # the legend: communities with their sizes, and Other
+    legend = page.page.get_by_role("table", name="Communities in the picture")
+    assert legend.is_visible()
+    assert "Community 1" in legend.inner_text()
+    assert "Other" in legend.inner_text()  # the isolates
+    # names on the most central nodes; focus and hover show the details
+    details = page.page.locator("#network-details")
+    named = page.page.locator("#network-picture a.cw-network-named")
+    assert named.count() == int(picture.get_attribute("data-named")) > 0
+    named.first.focus()
+    assert "ties" in details.inner_text()
+    shapes.last.hover(force=True)
+    assert "betweenness" in details.inner_text()
     page.axe("network overview")
     page.goto(f"/network/nodes/{nodes['b'].public_id}/")
     page.page.locator("#network-picture[data-drawn]").wait_for()
+    ego = page.page.locator("#network-picture path[data-node]")
+    assert ego.count() == int(page.page.locator("#network-picture").get_attribute("data-drawn"))
+    assert page.page.locator("#network-picture path.cw-network-node--ego").count() == 1
+    assert not page.page.evaluate("Boolean(window.Sigma || window.graphology)")
+    page.page.locator("#network-picture a.cw-network-named").first.focus()
+    assert "ties" in page.page.locator("#network-details").inner_text()
     page.axe("ego network")
     page.goto(f"/network/nodes/{nodes['a'].public_id}/sector-map/")
     page.page.get_by_role("heading", name="Who you need to know").wait_for()
@@ -55,8 +94,14 @@ def test_without_javascript_the_table_holds_the_network(no_js_page, world):
     sign_in(no_js_page, world.analyst.email)
     no_js_page.goto("/network/")
     assert no_js_page.page.locator("#network-picture").is_hidden()
-    table = no_js_page.page.get_by_role("table").first
+    table = no_js_page.page.get_by_role("table", name=re.compile("nodes with the most"))
     assert "Testford Council" in table.inner_text()
+    # the legend's names are the table's: the picture's communities without the picture
+    assert "Community 1" in table.inner_text()
+    assert no_js_page.page.get_by_role("table", name="Communities in the picture").is_visible()
+    # the table is paged; every node is in the CSV download
+    assert re.search(r"1 to \d+ of \d+", table.inner_text())
+    assert no_js_page.page.get_by_role("link", name="nodes and metrics (CSV)").count() == 2
 
 
 def test_network_on_a_phone(phone_page, world):

@@ -56,7 +56,7 @@ def test_audit_log_search_and_resident_log_are_accessible(page, world, some_numb
     assert "Intact" in page.page.locator("#chain-status").inner_text()
     page.axe("audit log, searched and checked")
     page.screenshot("audit-log")
-    page.goto(reverse("audit:resident_log", kwargs={"public_id": some_numbers.public_id}))
+    page.goto(reverse("people:resident_log", kwargs={"public_id": some_numbers.public_id}))
     page.axe("who has seen this record")
 
 

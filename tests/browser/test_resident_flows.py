@@ -53,7 +53,9 @@ def test_from_caseload_to_graduation(page, world):
     resident.refresh_from_db()
     assert resident.stage == "graduated"
     assert resident.goals.get().progress == 100
-    assert resident.next_action == "Go with her on Thursday"
+    # The conversation keeps what was planned; the finished journey has nothing next.
+    assert resident.conversations.get().next_action == "Go with her on Thursday"
+    assert resident.next_action == ""
 
 
 def test_the_resident_page_fits_a_360px_phone(phone_page, world):

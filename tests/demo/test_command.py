@@ -10,7 +10,7 @@ from commonweave.people.models import Resident
 from commonweave.tenancy.enums import Role
 from commonweave.tenancy.models import Place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def run(*args):

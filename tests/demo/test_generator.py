@@ -36,7 +36,7 @@ from commonweave.tenancy.viewer import viewer_for_user
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def make(residents=60, seed=1, slug="hartley-vale", **kwargs):

@@ -1,4 +1,4 @@
-"""Free-hand community maps (seed 004): residents draw "the area I consider my community";
+"""Free-hand community maps: residents draw "the area I consider my community";
 the server checks the shape; drawn areas add up in the coordinator's community summary."""
 
 import json

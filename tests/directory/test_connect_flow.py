@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from commonweave.audit.models import AuditEvent
+from commonweave.demo import directory as demo
 from commonweave.demo.factories import ConsentFactory, ResidentFactory
-from commonweave.directory import demo
 from commonweave.directory.models import FollowUp, Service
 from commonweave.people.enums import ConsentPurpose
 from tests.conftest import assert_access
@@ -45,7 +45,11 @@ def test_connection_and_follow_ups_end_to_end(world, resident_a, directory, logi
     with time_machine.travel(START, tick=False):
         results = client.get(connect, {"q": "walking"}).content.decode()
         assert escape(service.name) in results
-        client.post(connect, {"service": str(service.id)})
+        asked = client.get(connect, {"service": str(service.id), "q": "walking"})
+        assert f"Connect {escape(resident_a.display_name)} to {escape(service.name)}?" in (
+            asked.content.decode()
+        )
+        client.post(connect, {"service": str(service.id), "confirm": "yes"})
         assert client.get("/directory/testford/follow-ups/").context["items"] == []
     link = service.connections.get()
     assert link.connection.made_on == datetime.date(2026, 1, 12)
@@ -108,7 +112,8 @@ def test_follow_ups_due_shows_only_the_viewers_own_residents(world, resident_a, 
     with time_machine.travel(START, tick=False):
         for resident in (resident_a, other):
             login(world.manager_a).post(
-                f"/directory/testford/connect/{resident.public_id}/", {"service": str(service.id)}
+                f"/directory/testford/connect/{resident.public_id}/",
+                {"service": str(service.id), "confirm": "yes"},
             )
     with time_machine.travel(datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC), tick=False):
         client = login(world.catalyst_a)

@@ -3,8 +3,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from commonweave.demo import directory as demo
 from commonweave.demo.factories import PlaceFactory
-from commonweave.directory import demo, exporter, importer
+from commonweave.directory import exporter, importer
 from commonweave.directory.models import ChangeRecord, Location, Service, ServiceAtLocation
 
 from .oruk_check import PROFILE, check_feed
@@ -108,23 +109,28 @@ def messy_feed():
     }
 
 
-def test_messy_feed_reports_each_bad_record_and_imports_the_rest(place):
+def test_messy_feed_keeps_every_service_and_rejects_only_what_cannot_be_one(place):
     report = importer.import_oruk(place, messy_feed())
-    reasons = {n: reason for n, _id, reason in report.errors}
-    assert reasons == {
-        2: "duplicate id: this id appeared earlier in the feed",
-        3: "the service has no name",
-        4: "a location has a postcode that is not a UK postcode",
-        5: "url must be an http or https address",
-        6: "service id is missing or not a UUID",
+    # Only a repeated id and a record with no name are rejected; the rest are stored,
+    # with the field that could not be used left out and named.
+    assert {e[0]: (e[2], e.field) for e in report.errors} == {
+        2: ("duplicate id: this id appeared earlier in the feed", "id"),
+        3: ("the service has no name", "name"),
     }
-    assert report.created == 2
+    warnings = {(w[0], w.field): w[2] for w in report.warnings}
+    assert warnings[(4, "location postal_code")].startswith(
+        "a location has a postcode that is not a UK postcode"
+    )
+    assert warnings[(5, "url")] == "url is not an http or https address"
+    assert warnings[(6, "id")] == "service id is not a UUID: an id was made from it"
+    assert (report.created, report.records, report.stored, report.rejected) == (5, 7, 5, 2)
     names = sorted(Service.objects.filter(place=place).values_list("name", flat=True))
-    assert names == ["Lunch club", "Walking group"]
-    # Nothing of the rejected record with the bad postcode was half-saved.
+    assert names == ["Bad id", "Bad postcode", "Bad url", "Lunch club", "Walking group"]
+    # The bad postcode left out its location only.
     assert not Location.objects.filter(pk="44444444-4444-4444-8444-444444444442").exists()
+    assert Service.objects.get(name="Bad url").url == ""
     lunch = Service.objects.get(pk=GOOD)
-    assert lunch.description == "alert(1)Hot dinners"
+    assert lunch.description == "Hot dinners"  # no script text, tags gone
     assert Location.objects.get(pk="22222222-2222-4222-8222-222222222222").postal_code == "OL1 1AA"
 
 
@@ -137,7 +143,7 @@ def test_reimport_is_idempotent(place):
         ChangeRecord.objects.count(),
     )
     again = importer.import_oruk(place, messy_feed())
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
     assert counts == (
         Service.objects.count(),
         Location.objects.count(),
@@ -186,14 +192,13 @@ def test_csv_with_column_mapping(place):
 
     ensure_default_taxonomy(place)
     report = importer.import_csv(place, text, mapping)
-    assert [e[2] for e in report.errors] == [
-        "the service has no name",
-        "a location has a postcode that is not a UK postcode",
-    ]
+    assert [e[2] for e in report.errors] == ["the service has no name"]
+    assert [(w[0], w.field) for w in report.warnings] == [(3, "location postal_code")]
+    assert Service.objects.get(place=place, name="Bad postcode").at_locations.count() == 0
     knit = Service.objects.get(place=place, name="Knit and natter")
     assert [t.code for t in knit.taxonomy_terms.all()] == ["arts"]
     again = importer.import_csv(place, text, mapping)
-    assert (again.created, again.unchanged) == (0, 1)
+    assert (again.created, again.unchanged) == (0, 2)
 
 
 def test_exports_leave_out_confidential_addresses(place):
@@ -218,8 +223,8 @@ def test_import_directory_command_with_progress(place, tmp_path, capsys):
     feed.write_text(json.dumps(messy_feed()))
     call_command("import_directory", "oldham", str(feed))
     out, err = capsys.readouterr()
-    assert "2 created, 0 updated, 0 unchanged, 5 rejected" in out
-    assert "record 4 44444444-4444-4444-8444-444444444444: a location has a postcode" in out
+    assert "5 created, 0 updated, 0 unchanged, 2 rejected, 3 with warnings" in out
+    assert "record 3 33333333-3333-4333-8333-333333333333: the service has no name" in out
     assert "import [" in err and "100%" in err
 
 
@@ -332,3 +337,15 @@ def test_command_refuses_files_that_are_not_json_or_too_big(place, tmp_path, mon
     big.write_text(json.dumps([record(GOOD)]))
     with pytest.raises(CommandError, match="larger than"):
         call_command("import_directory", "oldham", str(big))
+
+
+def test_a_nul_in_an_imported_file_is_dropped_not_a_failed_import(place):
+    """JSON can spell a NUL ("\\u0000"), which PostgreSQL refuses in text: the import keeps
+    the service and drops the character, on every database."""
+    from commonweave.directory.importer.sources import decode_text, parse_json
+
+    feed = {"total_items": 1, "contents": [record(GOOD, name="Lunch\u0000 club")]}
+    report = importer.import_oruk(place, parse_json(json.dumps(feed).encode()))
+    assert report.created == 1
+    assert Service.objects.get(pk=GOOD).name == "Lunch club"
+    assert decode_text(b"name\r\nTea\x00 dance\r\n") == "name\r\nTea dance\r\n"

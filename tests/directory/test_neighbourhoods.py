@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from commonweave.demo import directory as demo
 from commonweave.demo.factories import PlaceFactory
-from commonweave.directory import demo, geo, neighbourhoods
+from commonweave.directory import geo, neighbourhoods, postcodes
 from commonweave.directory.models import Location, Neighbourhood, PostcodeLookup, Service
 from commonweave.directory.services import location_save
 
@@ -70,8 +71,8 @@ def test_postcode_file_in_ons_layout_loads_and_is_used_by_search(place, tmp_path
     rows = demo.synthetic_postcodes(50, seed=7)
     path = tmp_path / "onspd.csv"
     demo.write_postcode_csv(path, rows + [("ZZ99 9ZZ", 99.999999, 0.0)])
-    assert neighbourhoods.load_postcodes(path) == 50
-    assert neighbourhoods.load_postcodes(path) == 50  # idempotent
+    assert postcodes.load_postcodes(path).loaded == 50
+    assert postcodes.load_postcodes(path).loaded == 50  # idempotent
     assert PostcodeLookup.objects.count() == 50
     pc, lat, lon = rows[0]
     assert geo.lookup_postcode(pc.lower().replace(" ", "")) == (lat, lon)

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from commonweave.audit.models import AuditEvent
-from commonweave.directory import demo, services
+from commonweave.demo import directory as demo
+from commonweave.directory import services
 from commonweave.directory.enums import SuggestionStatus
 from commonweave.directory.models import (
     ChangeRecord,
@@ -16,6 +17,7 @@ from commonweave.directory.models import (
     Suggestion,
 )
 from tests.conftest import assert_access
+from tests.queries import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +29,12 @@ def directory(world):
 
 
 def test_public_search_needs_no_login_and_tolerates_typos(client, directory):
-    response = client.get("/directory/testford/", {"q": "bereavment"})
+    response = client.get("/directory/testford/", {"q": "alotments"})
     assert response.status_code == 200
     names = [s.name for s in response.context["entries"]]
-    assert names and all(n.startswith("Bereavement") for n in names)
+    assert names and all("llotment" in n for n in names)
     plural = client.get("/directory/testford/", {"q": "lunch clubs"}).context["entries"]
-    assert plural[0].name.startswith("Lunch club")
+    assert "lunch club" in plural[0].name.lower()
 
 
 def test_filters_free_and_takes_referrals(client, directory):
@@ -64,8 +66,11 @@ def test_near_postcode_sorted_by_distance_and_bad_postcode_message(client, direc
     assert near.context["entries"][0].distance_m < 1
 
 
-def test_map_data_is_json_script_and_page_has_no_inline_script(client, directory):
-    html = client.get("/directory/testford/").content.decode()
+def test_map_data_is_fetched_or_json_script_and_page_has_no_inline_script(client, directory):
+    html = client.get("/directory/testford/", {"q": "club"}).content.decode()
+    assert 'data-points-url="/directory/testford/map-points.json?q=club"' in html
+    service = Service.objects.filter(place=directory).first()
+    html = client.get(f"/directory/testford/entries/{service.id}/").content.decode()
     assert 'id="directory-map-points" type="application/json"' in html
     assert "leaflet/leaflet.js" in html and "directory/map.mjs" in html
     for chunk in html.split("<script")[1:]:
@@ -189,7 +194,7 @@ def test_connect_resident_with_follow_ups(world, resident_a, directory, login):
     assert_access(world, "get", url, {"catalyst_a": 200, "manager_a": 200})
     client = login(world.catalyst_a)
     before = AuditEvent.objects.count()
-    client.post(url, {"service": str(s.id)})
+    client.post(url, {"service": str(s.id), "confirm": "yes"})
     assert AuditEvent.objects.count() == before + 1  # the connection, once
     client.get(url)  # reading the resident's connections is audited too
     link = ConnectionLink.objects.get()
@@ -248,7 +253,7 @@ def test_coordinator_adds_and_changes_an_entry_with_history(world, directory, lo
         "ZZ-SECRET-7"
         not in login(None).get(f"/directory/testford/entries/{s.id}/").content.decode()
     )
-    form.update(name="Friday lunch club (upstairs)")
+    form.update(name="Friday lunch club (upstairs)", version=s.version)
     client.post(f"/directory/testford/entries/{s.id}/edit/", form)
     latest = ChangeRecord.objects.filter(object_id=str(s.pk)).first()
     assert latest.changes == {"name": ["Friday lunch club", "Friday lunch club (upstairs)"]}
@@ -258,15 +263,16 @@ def test_coordinator_adds_and_changes_an_entry_with_history(world, directory, lo
 
 
 @pytest.mark.parametrize("path", ["/directory/testford/", "/oruk/testford/services"])
-def test_list_query_count_does_not_grow_with_size(
-    client, world, path, django_assert_max_num_queries
-):
-    demo.generate_directory(world.place, services=5, locations=3)
-    with django_assert_max_num_queries(12) as small:
-        client.get(path, {"q": "club"})
-    demo.generate_directory(world.place, services=60, locations=30, seed=5)
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(path, {"q": "club"})
+def test_list_query_count_does_not_grow_with_size(client, world, path):
+    def make(count):
+        demo.generate_directory(world.place, services=count, locations=count // 2, seed=count)
+
+    def fetch():
+        assert client.get(path, {"q": "club"}).status_code == 200
+
+    # Warmed: the first search in a process also checks once that the FTS5 index exists.
+    [at_small] = assert_same_queries_at_two_sizes(make, fetch, small=6, large=66)
+    assert at_small <= 12
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from html import escape
 import pytest
 
 from commonweave.audit.models import AuditEvent
+from commonweave.demo import directory as demo
 from commonweave.demo.factories import ResidentFactory
-from commonweave.directory import demo, referrals
+from commonweave.directory import referrals
 from commonweave.directory.models import FollowUp, Service, ServiceReferral
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent, ConsentEvent

@@ -8,8 +8,8 @@ import datetime
 import pytest
 import time_machine
 
+from commonweave.demo import directory as demo
 from commonweave.demo.factories import ResidentFactory
-from commonweave.directory import demo
 from commonweave.directory.models import FollowUp, Service, ServiceReferral
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Connection, ConsentEvent

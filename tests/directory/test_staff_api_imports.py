@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from commonweave.directory import demo
+from commonweave.demo import directory as demo
 from commonweave.directory.importer import CSV_FIELDS
 from commonweave.directory.models import ChangeRecord, DirectoryImport, Service, Suggestion
 from commonweave.tenancy.enums import Role
@@ -170,28 +170,36 @@ def test_an_oruk_feed_in_the_body_runs_as_a_job_with_its_report(world, coordinat
     )
     report = polled["report"]
     assert (report["created"], report["rejected"]["count"], report["rejected"]["pages"]) == (
-        2,
         5,
-        3,
+        2,
+        1,
     )
+    assert (report["records"], report["stored"], report["stored_with_warnings"]) == (7, 5, 3)
     assert report["rejected"]["items"] == [
         {
             "record": 2,
             "id": "11111111-1111-4111-8111-111111111111",
             "reason": "duplicate id: this id appeared earlier in the feed",
+            "field": "id",
         },
         {
             "record": 3,
             "id": "33333333-3333-4333-8333-333333333333",
             "reason": "the service has no name",
+            "field": "name",
         },
     ]
+    assert {(w["record"], w["field"]) for w in report["warned"]} == {
+        (4, "location postal_code"),
+        (5, "url"),
+        (6, "id"),
+    }
     # Sending the same feed again changes nothing.
     again = coordinator.post(
         "/api/directory/imports", {"source": "oruk_json", "feed": messy_feed()}
     )
     report = coordinator.get(f"/api/directory/imports/{again.json()['id']}").json()["report"]
-    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 5)
     listed = coordinator.get("/api/directory/imports").json()
     assert [item["id"] for item in listed["items"]] == [again.json()["id"], imp.public_id]
 
@@ -241,7 +249,7 @@ def test_a_feed_address_on_a_private_network_is_reported_not_fetched(world, coor
     body = response.json()
     assert (body["state"], body["report"]["rejected"]["items"]) == (
         "failed",
-        [{"record": 0, "id": "", "reason": "the address is on a private network"}],
+        [{"record": 0, "id": "", "reason": "the address is on a private network", "field": ""}],
     )
 
 

@@ -55,20 +55,30 @@ def test_oruk_upload_runs_as_a_job_and_reports_each_bad_record(world, login, cap
     # The job ran, with its progress recorded, and its row holds counts only.
     job = imp.job
     assert (job.kind, job.status, job.done, job.total) == ("directory_import", "done", 7, 7)
-    assert job.result == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 5}
+    assert job.result == {
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 2,
+        "with_warnings": 3,
+        "retired": 0,
+        "restored": 0,
+    }
     assert job.started_by == world.manager_a
     assert (imp.state, bytes(imp.payload)) == (ImportState.DONE, b"")  # the file is not kept
-    # The good records are in the directory; the bad ones are listed with their reasons.
+    # Every record that can be a service is in the directory; the two that cannot are
+    # listed with their reasons, and the fields left out with theirs.
     names = sorted(Service.objects.filter(place=world.place).values_list("name", flat=True))
-    assert names == ["Lunch club", "Walking group"]
+    assert names == ["Bad id", "Bad postcode", "Bad url", "Lunch club", "Walking group"]
     page = client.get(response["Location"]).content.decode()
     assert "100% complete (7 of 7 records)" in page
     for reason in [
         "Duplicate id: this id appeared earlier in the feed",
         "The service has no name",
         "A location has a postcode that is not a UK postcode",
-        "Url must be an http or https address",
-        "Service id is missing or not a UUID",
+        "Url is not an http or https address",
+        "Service id is not a UUID: an id was made from it",
+        "location postal_code",
     ]:
         assert reason in page
     assert "not-a-uuid" in page
@@ -76,7 +86,7 @@ def test_oruk_upload_runs_as_a_job_and_reports_each_bad_record(world, login, cap
     assert "Lunch club" not in caplog.text and "Hot" not in caplog.text
     # One audit event for the run, naming the import, not its content.
     event = AuditEvent.objects.filter(object_type="directory.directoryimport").get()
-    assert event.object_id == imp.public_id and event.detail["created"] == 2
+    assert event.object_id == imp.public_id and event.detail["created"] == 5
 
 
 def test_reimporting_the_same_upload_changes_nothing(world, login):
@@ -88,9 +98,9 @@ def test_reimporting_the_same_upload_changes_nothing(world, login):
     assert (second.report["created"], second.report["updated"], second.report["unchanged"]) == (
         0,
         0,
-        2,
+        5,
     )
-    assert Service.objects.filter(place=world.place).count() == 2
+    assert Service.objects.filter(place=world.place).count() == 5
 
 
 def test_a_queued_import_shows_its_progress_and_polls_until_it_ends(world, login):
@@ -143,10 +153,16 @@ def test_csv_upload_asks_for_the_column_mapping_then_imports(world, login):
     assert imp.state == ImportState.DONE and imp.job.status == JobStatus.DONE
     knit = Service.objects.get(place=world.place, name="Knit and natter")
     assert knit.url == "https://example.org/knit"
-    assert [e[2] for e in imp.report["errors"]] == [
-        "a location has a postcode that is not a UK postcode",
-        "the service has no name",
+    assert [[e[0], e[2], e[3]] for e in imp.report["errors"]] == [
+        [3, "the service has no name", "name"]
     ]
+    assert [w[2:] for w in imp.report["warnings"]] == [
+        [
+            "a location has a postcode that is not a UK postcode: the location was left out",
+            "location postal_code",
+        ]
+    ]
+    assert (imp.report["records"], imp.report["stored"], imp.report["rejected"]) == (3, 2, 1)
 
 
 def test_a_csv_left_without_its_mapping_is_dropped_after_a_day(world, login):
@@ -200,13 +216,32 @@ def test_uploads_have_a_size_limit(world, login, monkeypatch):
     assert DirectoryImport.objects.count() == 0
 
 
-def test_a_file_that_is_not_json_inside_is_reported_and_nothing_imported(world, login):
+def test_a_file_that_is_not_json_inside_is_refused_at_upload(world, login):
     client = login(world.manager_a)
     response = _start(client, "oruk_json", _upload("feed.json", "{not json"))
+    assert response.status_code == 400  # the form again, with the reason next to the file
+    assert "starts like JSON but is broken at line 1" in response.content.decode()
+    assert not DirectoryImport.objects.exists()
+    assert Service.objects.filter(place=world.place).count() == 0
+
+
+def test_a_feed_at_a_web_address_that_is_not_json_fails_in_the_job_and_says_why(
+    world, login, monkeypatch
+):
+    import urllib.request
+
+    class Opener:
+        def open(self, url, timeout):
+            return _Response(b"<html><body>Service unavailable</body></html>")
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Opener())
+    client = login(world.manager_a)
+    response = _start(client, "url", url="https://93.184.215.14/oruk/services")
     imp = DirectoryImport.objects.get()
     assert imp.state == ImportState.FAILED and imp.job.status == JobStatus.DONE
     page = client.get(response["Location"]).content.decode()
-    assert "The file could not be read" in page and "The file is not JSON." in page
+    assert "The file could not be read" in page
+    assert Service.objects.filter(place=world.place).count() == 0
 
 
 class _Response(io.BytesIO):
@@ -233,7 +268,7 @@ def test_a_feed_at_a_web_address_is_fetched_by_the_job(world, login, monkeypatch
     _start(login(world.manager_a), "url", url=url)
     imp = DirectoryImport.objects.get()
     assert fetched == [url]
-    assert imp.state == ImportState.DONE and imp.report["created"] == 2
+    assert imp.state == ImportState.DONE and imp.report["created"] == 5
 
 
 @pytest.mark.parametrize(

@@ -237,12 +237,9 @@ def test_barrier_patch_and_withdraw(world, storied):
     other = client.post(
         "/api/learning/barriers", {"title": "Nobody tells the club", "quadrant": "system"}
     ).json()
-    # only whoever recorded it (a person) or a place admin withdraws: a token did not record it
+    # only whoever recorded it or a place admin withdraws: this token did not record it
     withdraw = {"version": 1, "reason": "Duplicate", "same_as_id": storied["barrier"].public_id}
-    assert (
-        client.post(f"/api/learning/barriers/{other['public_id']}/withdraw", withdraw).status_code
-        == 404
-    )
+    assert client.post(f"{url}/withdraw", withdraw).status_code == 404
     admin = session_client(world.manager_a)
     response = admin.post(f"/api/learning/barriers/{other['public_id']}/withdraw", withdraw)
     assert response.status_code == 200
@@ -254,6 +251,37 @@ def test_barrier_patch_and_withdraw(world, storied):
     assert listed == [storied["barrier"].public_id]
     gone = client.get("/api/learning/barriers", withdrawn="true").json()["items"]
     assert [b["public_id"] for b in gone] == [other["public_id"]]
+
+
+def _record_barrier(client, title="The bus stops before the community centre"):
+    response = client.post("/api/learning/barriers", {"title": title, "quadrant": "system"})
+    assert response.status_code == 201
+    return response.json()["public_id"]
+
+
+def test_the_token_that_recorded_a_barrier_may_withdraw_it(world, storied):
+    client = _token(world.org_b)
+    public_id = _record_barrier(client)
+    assert Barrier.objects.get(public_id=public_id).created_by_token.organisation == world.org_b
+    response = client.post(
+        f"/api/learning/barriers/{public_id}/withdraw", {"version": 1, "reason": "Fixed"}
+    )
+    assert response.status_code == 200
+    assert response.json()["withdrawn"] is True
+    assert Barrier.objects.get(public_id=public_id).withdrawn_reason == "Fixed"
+
+
+def test_other_tokens_may_not_withdraw_a_barrier_a_token_recorded(world, storied):
+    public_id = _record_barrier(_token(world.org_b))
+    url = f"/api/learning/barriers/{public_id}/withdraw"
+    body = {"version": 1, "reason": "Not ours"}
+    # another organisation's token, and a second token of the same organisation (another
+    # system: the one that recorded it answers for it), find nothing to withdraw
+    assert _token(world.org_a, Role.CATALYST).post(url, body).status_code == 404
+    assert _token(world.org_b).post(url, body).status_code == 404
+    # nor does a person who did not record it
+    assert session_client(world.catalyst_b).post(url, body).status_code == 404
+    assert Barrier.objects.get(public_id=public_id).withdrawn_at is None
 
 
 def test_action_patch_changes_details_and_status_in_one_go_and_delete(world, storied):

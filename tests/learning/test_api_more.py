@@ -11,6 +11,7 @@ from commonweave.tenancy.enums import Role
 from commonweave.tenancy.tokens import issue_api_token
 from commonweave.tenancy.viewer import viewer_for_user
 from tests.api.conftest import session_client, token_client
+from tests.queries import assert_same_queries_at_two_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -380,17 +381,15 @@ def test_every_learning_capability_is_in_the_openapi_schema(db):
 
 
 def test_log_and_board_lists_do_not_grow_in_queries(world, storied):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = _token(world.org_a)
     viewer = world.viewer(world.worker_b)
     board = services.board_create(viewer=viewer, title="Review")
 
-    def count(url):
-        with CaptureQueriesContext(connection) as ctx:
+    def fetch(url):
+        def get():
             assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+
+        return get
 
     urls = ["/api/learning/log", "/api/learning/boards", f"/api/learning/boards/{board.public_id}"]
 
@@ -405,10 +404,9 @@ def test_log_and_board_lists_do_not_grow_in_queries(world, storied):
             card = services.card_add(viewer=viewer, board=board, column="keep", text=f"Card {i}")
             services.card_vote(viewer=world.viewer(world.catalyst_a), card=card)
 
-    add(2)
-    small = [count(url) for url in urls]
-    add(15)
-    assert [count(url) for url in urls] == small
+    assert_same_queries_at_two_sizes(
+        add, [fetch(url) for url in urls], small=2, large=17, warm=False
+    )
 
 
 def test_level_moves_need_evidence_and_keep_their_history(world, storied):

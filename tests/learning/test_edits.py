@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from commonweave.audit.models import AuditEvent
+from commonweave.core.versioning import Conflict
 from commonweave.learning import selectors, services
 from commonweave.learning.models import (
     Action,
@@ -36,7 +37,7 @@ def test_a_stale_session_edit_raises_conflict_and_saves_nothing(world, storied):
     services.session_update(viewer=a, session=session, version=1, title="March (moved)")
     stale = Session.objects.get(pk=session.pk)
     stale.version = 1  # B loaded the page before A saved
-    with pytest.raises(services.Conflict) as conflict:
+    with pytest.raises(Conflict) as conflict:
         services.session_update(viewer=b, session=stale, version=1, notes="B's notes")
     assert conflict.value.current.version == 2
     session.refresh_from_db()
@@ -47,7 +48,7 @@ def test_recording_notes_is_guarded_too(world, storied):
     session = storied["session"]
     viewer = world.viewer(world.worker_b)
     services.session_record(viewer=viewer, session=session, version=1, notes="A", decisions="")
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.session_record(viewer=viewer, session=session, version=1, notes="B", decisions="")
     session.refresh_from_db()
     assert session.notes == "A"
@@ -70,7 +71,7 @@ def test_removing_a_session_takes_its_stories_and_attendees_but_keeps_barriers(w
     # Only whoever recorded it, or a place admin.
     with pytest.raises(Http404):
         services.session_delete(viewer=world.viewer(world.worker_b), session=session, version=1)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.session_delete(viewer=world.viewer(world.catalyst_a), session=session, version=7)
     before = AuditEvent.objects.count()
     summary = services.session_delete(
@@ -225,7 +226,7 @@ def test_barrier_edit_is_kept_in_its_history_and_guarded(world, storied):
         ],
         "quadrant": ["System Conditions", "Practice & Citizen Experience"],
     }
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.barrier_update(viewer=viewer, barrier=barrier, version=1, title="Stale words")
     barrier.refresh_from_db()
     assert (barrier.title, barrier.version, barrier.level) == (
@@ -331,7 +332,7 @@ def test_action_edit_by_the_owning_organisation_is_guarded(world, storied):
         None,  # a new date: reminders start again
         2,
     )
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.action_set_status(
             viewer=world.viewer(world.worker_b), action=action, status="done", version=1
         )
@@ -343,7 +344,7 @@ def test_only_whoever_set_an_action_or_an_admin_removes_it(world, storied):
     action = _action(world, storied["barrier"])
     with pytest.raises(Http404):  # the owner marks it "no longer needed" instead
         services.action_delete(viewer=world.viewer(world.worker_b), action=action, version=1)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.action_delete(viewer=world.viewer(world.manager_a), action=action, version=2)
     services.action_delete(viewer=world.viewer(world.manager_a), action=action, version=1)
     assert Action.objects.count() == 0
@@ -373,7 +374,7 @@ def test_log_entries_are_changed_by_their_organisation(world, storied):
     assert [e.title for e in selectors.log_search(viewer, barrier=storied["barrier"])] == [
         "Chairing, again"
     ]
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.log_entry_update(viewer=viewer, entry=entry, version=1, **fields)
     services.log_entry_delete(viewer=viewer, entry=entry, version=2)
     assert LogEntry.objects.count() == 0
@@ -395,7 +396,7 @@ def test_changing_a_cards_words_clears_its_votes_but_moving_it_does_not(world):
     assert services.card_update(
         viewer=viewer, card=card, version=2, column="amplify", text="Joint home visits"
     ) == {"votes_cleared": 1}
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.card_delete(viewer=viewer, card=card, version=2)
     services.card_delete(viewer=world.viewer(world.manager_a), card=card, version=3)
     assert Card.objects.count() == 0

@@ -19,7 +19,7 @@ from .conftest import (
 )
 from .test_pages import _pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 SURNAME = "Oyelaran"
 
 

@@ -45,6 +45,7 @@ def _exports():
     return AuditEvent.objects.filter(action="export").count()
 
 
+@pytest.mark.slow
 def test_only_whoever_asked_finds_and_downloads_the_pdf_and_only_once(world, storied, login):
     _attend(world, storied, world.org_a)
     owner = login(world.catalyst_a)
@@ -82,6 +83,7 @@ def test_only_whoever_asked_finds_and_downloads_the_pdf_and_only_once(world, sto
     assert _exports() == before + 1
 
 
+@pytest.mark.slow
 def test_the_jobs_page_shows_the_build_to_whoever_asked_and_no_one_is_named_there(
     world, storied, login
 ):
@@ -97,6 +99,7 @@ def test_the_jobs_page_shows_the_build_to_whoever_asked_and_no_one_is_named_ther
     assert job.result["session"] == storied["session"].public_id
 
 
+@pytest.mark.slow
 def test_a_consent_withdrawn_after_the_build_makes_the_file_unusable(world, storied, login):
     _attend(world, storied, world.org_a)
     owner = login(world.catalyst_a)
@@ -113,6 +116,7 @@ def test_a_consent_withdrawn_after_the_build_makes_the_file_unusable(world, stor
     assert SURNAME not in _pdf_text(pdf_via_job(owner, storied["session"]))
 
 
+@pytest.mark.slow
 def test_another_organisation_joining_after_the_build_also_stops_the_file(world, storied, login):
     _attend(world, storied, world.org_a)
     owner = login(world.catalyst_a)
@@ -121,6 +125,7 @@ def test_another_organisation_joining_after_the_build_also_stops_the_file(world,
     assert owner.post(url + "download/").status_code == 410
 
 
+@pytest.mark.slow
 def test_a_pack_naming_no_one_is_not_stopped_by_later_changes(world, storied, login):
     client = login(world.worker_b)  # may not see the resident: the pack names no one
     url = _start(client, storied["session"])
@@ -130,6 +135,7 @@ def test_a_pack_naming_no_one_is_not_stopped_by_later_changes(world, storied, lo
     assert SURNAME not in _pdf_text(response.content)
 
 
+@pytest.mark.slow
 def test_packs_are_deleted_after_a_day_whether_or_not_downloaded(world, storied, login):
     start = datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):
@@ -153,6 +159,7 @@ def test_packs_are_deleted_after_a_day_whether_or_not_downloaded(world, storied,
     assert Job.objects.filter(kind=JobKind.LEARNING_PACK).count() == 2
 
 
+@pytest.mark.slow
 def test_a_new_build_purges_expired_packs(world, storied, login):
     start = datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):
@@ -166,6 +173,7 @@ def _token(org, role=Role.CATALYST):
     return token_client(issue_api_token(organisation=org, name="Case system", role=role)[1])
 
 
+@pytest.mark.slow
 def test_api_pack_jobs_belong_to_the_token_that_started_them(world, storied):
     _attend(world, storied, world.org_a)
     holder = _token(world.org_a)
@@ -191,6 +199,7 @@ def test_api_pack_jobs_belong_to_the_token_that_started_them(world, storied):
     assert (after["ready"], after["downloaded"], after["download"]) == (False, True, None)
 
 
+@pytest.mark.slow
 def test_api_download_is_refused_once_consent_is_withdrawn(world, storied):
     _attend(world, storied, world.org_a)
     holder = _token(world.org_a)
@@ -211,6 +220,7 @@ def test_api_html_pack_is_immediate_and_pdf_is_not_offered_there(world, storied)
     assert [e["field"] for e in response.json()["errors"]] == ["format"]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_with_a_worker_the_build_waits_and_the_download_waits_for_it(world, storied, settings):
     from tests.conftest import client_for
@@ -234,6 +244,7 @@ def test_with_a_worker_the_build_waits_and_the_download_waits_for_it(world, stor
     assert owner.post(url + "download/").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_build_for_someone_who_lost_their_role_meanwhile_fails_and_makes_nothing(
     world, storied, settings

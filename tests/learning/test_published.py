@@ -1,5 +1,6 @@
-"""Published numbers (SAFETY 19): counts of stories (cases) are counted as people are;
-counts of barriers and actions are not people and show as they are."""
+"""Published numbers: counts of stories (cases) are counted as people are (rounded to 5,
+"fewer than 8" for 1-7); counts of barriers and actions are not people and show as they
+are."""
 
 import datetime
 import re
@@ -44,14 +45,24 @@ def test_register_publishes_cases_and_trend(world, login):
     assert "0, 0, 0, 0, *, 0" in page
 
 
-def test_barrier_page_and_session_list_publish_story_counts(world, login):
-    session, barrier = _with_cases(world, "Discharge letters go astray", 3)
-    client = login(world.catalyst_b)
+def test_barrier_page_counts_the_stories_it_lists_exactly(world, login):
+    """The barrier's page lists every story linked to it, so its count of them is exact for
+    the staff working on it (the catalyst who wrote them, or anyone else in the place);
+    the register and the session list are published views and keep the rule."""
+    session, barrier = _with_cases(world, "Discharge letters go astray", 1)
+    for user in (world.catalyst_a, world.catalyst_b):
+        with time_machine.travel(APRIL, tick=False):
+            page = login(user).get(f"/learning/barriers/{barrier.public_id}/").content.decode()
+        assert re.search(r"Cases</dt><dd[^>]*>1</dd>", page)
+        assert "March 2026: 1<" in page
+        assert "fewer than 8" in page  # only in the words about published counts
+        assert page.count('<h3 class="govuk-summary-card__title">') == 1  # the story
+
+
+def test_session_list_publishes_story_counts(world, login):
+    _with_cases(world, "Discharge letters go astray", 3)
     with time_machine.travel(APRIL, tick=False):
-        page = client.get(f"/learning/barriers/{barrier.public_id}/").content.decode()
-        sessions = client.get("/learning/sessions/").content.decode()
-    assert re.search(r"Cases</dt><dd[^>]*>fewer than 8</dd>", page)
-    assert "March 2026: fewer than 8" in page
+        sessions = login(world.catalyst_b).get("/learning/sessions/").content.decode()
     assert _cells(sessions) == ["fewer than 8"]
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from commonweave.audit.models import AuditEvent
+from commonweave.core.versioning import Conflict
 from commonweave.demo.factories import ResidentFactory
 from commonweave.learning import selectors, services
 from commonweave.learning.enums import ActionStatus, Level
@@ -350,7 +351,7 @@ def test_partnership_set_up_and_phase_history(world):
     assert selectors.partnership_for(admin).value_list[-1] == "Curiosity"
     # A set-up edit from an older version saves nothing; one from the current version is
     # kept in the history with what each part was before.
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.partnership_update(viewer=admin, version=1, governance="Stale")
     services.partnership_update(
         viewer=admin, version=2, governance="Quarterly, chaired by residents"

@@ -14,15 +14,15 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _token_client(world, organisation):
+def _token_client(world, organisation, role=Role.PARTNER_WORKER):
     from django.test import Client
 
-    _, raw = issue_api_token(organisation=organisation, name="Partner", role=Role.PARTNER_WORKER)
+    _, raw = issue_api_token(organisation=organisation, name="Partner", role=role)
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 def test_nodes_json_with_metrics_and_residents_by_pseudonym(world, network):
-    client = _token_client(world, world.org_b)
+    client = _token_client(world, world.org_b, Role.ANALYST)
     body = client.get("/api/network/nodes").json()
     assert body["count"] == Node.objects.filter(place=world.place).count()
     resident = Node.objects.get(resident=network["resident"])

@@ -83,6 +83,7 @@ def test_every_nodes_sampled_betweenness_is_within_its_own_margin(graph):
     assert margin.max() < hoeffding
 
 
+@pytest.mark.slow
 def test_at_a_boroughs_size_the_stated_error_is_small_next_to_the_values_that_matter():
     """30,300 nodes (above the exact limit), weighted: the margin is under a fifth of the
     highest betweenness (before: a Hoeffding bound of ±0.33, larger than every value),

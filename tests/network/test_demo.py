@@ -8,15 +8,15 @@ import pytest
 from django.core.management import call_command
 
 from commonweave.audit.models import AuditEvent
+from commonweave.demo.network import demo_drawings
 from commonweave.network import own_network
-from commonweave.network.demo import demo_drawings
 from commonweave.network.enums import TieSource
 from commonweave.network.models import OwnNetworkDrawing, Tie
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent
 from commonweave.tenancy.models import Place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _consenting(resident):

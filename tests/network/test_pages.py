@@ -7,6 +7,7 @@ from html import escape
 import pytest
 from django.urls import reverse
 
+from commonweave.demo.factories import ResidentFactory
 from commonweave.network.enums import Sector, TieSource
 from commonweave.network.models import Node, Tie
 from tests.conftest import assert_access, client_for
@@ -48,6 +49,15 @@ def test_another_places_node_is_a_404(world, network):
     assert client.get(reverse("network:node", args=[network["a"].public_id])).status_code == 404
 
 
+@pytest.fixture
+def resident_a(world):
+    """Resident A (as in tests/conftest.py) with a name no page holds by chance: a generated
+    surname such as "Day" or "Ward" is also an ordinary word on some page."""
+    return ResidentFactory(
+        organisation=world.org_a, catalyst=world.catalyst_a, full_name="Winifred Oyelaran-Smythe"
+    )
+
+
 def test_residents_appear_only_by_pseudonym_everywhere(world, network):
     resident = network["resident"]
     node = Node.objects.get(resident=resident)
@@ -61,7 +71,11 @@ def test_residents_appear_only_by_pseudonym_everywhere(world, network):
             reverse("network:node_data", args=[node.public_id]),
             reverse("network:change_makers"),
         ):
-            body = client.get(url).content.decode()
+            response = client.get(url)
+            # (a resident's node is only for the roles that run the analysis: see
+            # test_personal_nodes.py)
+            assert response.status_code in (200, 404), (url, user)
+            body = response.content.decode()
             for name in names:
                 assert escape(name) not in body, (url, user)
     data = client_for(world.analyst).get(reverse("network:data")).json()
@@ -95,7 +109,7 @@ def test_sector_map_shows_gaps_and_ranked_suggestions_with_reasons(world, networ
     assert known[Sector.FAITH] == []
     top = sector_map["suggestions"][0]
     assert top.label in ("Faith Forum", "Hill School")
-    assert "1 partner in common (Testford Council)" in top.reasons
+    assert top.reasons[0] == "1 partner in common: Testford Council"
     assert any("you know nobody in" in r for r in top.reasons)
     assert "Gap" in page
 
@@ -187,3 +201,91 @@ def test_an_exact_analysis_states_no_margin(world, network):
         client_for(world.analyst).get("/api/network/metrics").json()["betweenness_statement"]
         is None
     )
+
+
+def test_picture_data_is_compressed_for_the_viewer_and_a_404_for_others(world, network):
+    """The picture's JSON is gzipped when asked for (no CSRF token, nothing an attacker
+    chose echoed back), stays private and no-store, and keeps the page's access rules."""
+    import gzip
+
+    client = client_for(world.analyst)
+    node = network["b"].public_id
+    for url in (reverse("network:data"), reverse("network:node_data", args=[node])):
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert "no-store" in response["Cache-Control"]
+        data = json.loads(gzip.decompress(response.content))
+        assert data["nodes"] and "csrf" not in json.dumps(data).lower()
+        plain = client.get(url)  # a client that does not ask for gzip gets plain JSON
+        assert "Content-Encoding" not in plain and plain.json() == data
+    outsider = client_for(world.outsider)
+    assert (
+        outsider.get(
+            reverse("network:node_data", args=[node]), HTTP_ACCEPT_ENCODING="gzip"
+        ).status_code
+        == 404
+    )
+
+
+def test_node_data_carries_the_legend_and_the_names_to_draw(world, network):
+    data = (
+        client_for(world.analyst)
+        .get(reverse("network:node_data", args=[network["b"].public_id]))
+        .json()
+    )
+    assert [g["key"] for g in data["legend"]["groups"]]
+    ego = next(n for n in data["nodes"] if n["ego"])
+    assert ego["labelled"] and ego["id"] == network["b"].public_id
+    assert {n["label"] for n in data["nodes"]} >= {"Faith Forum", "Hill School"}
+    assert all("degree" in n for n in data["nodes"])
+
+
+def test_the_node_table_is_paginated_most_central_first(world, network, monkeypatch):
+    """Two rows a page here (50 in the app): the first page holds the most tied nodes,
+    GOV.UK pagination keeps the filters, and the CSV download is offered for every node."""
+    from commonweave.network import selectors
+
+    monkeypatch.setattr(selectors, "TABLE_PAGE_SIZE", 2)
+    client = client_for(world.analyst)
+    response = client.get(reverse("network:index"), {"size_by": "degree"})
+    page = response.context["rows"]
+    assert [r.label for r in page] == ["Testford Council", "Hill School"]  # the most ties
+    assert page.paginator.count > 2
+    html = response.content.decode()
+    assert 'class="govuk-pagination"' in html
+    assert "?size_by=degree&amp;page=2" in html
+    assert "/api/network/nodes.csv" in html
+    assert "1 to 2 of" in html
+    second = client.get(reverse("network:index"), {"size_by": "degree", "page": 2})
+    labels = [r.label for r in second.context["rows"]]
+    assert len(labels) == 2 and not set(labels) & {"Testford Council", "Hill School"}
+    assert min(r.metric.degree for r in page) >= max(
+        r.metric.degree for r in second.context["rows"]
+    )
+    # every visible node is on some page, once
+    seen = []
+    for number in page.paginator.page_range:
+        got = client.get(reverse("network:index"), {"page": number}).context["rows"]
+        seen += [r.node.public_id for r in got]
+    assert len(seen) == len(set(seen)) == page.paginator.count
+    # a page past the end shows the last page rather than failing
+    assert client.get(reverse("network:index"), {"page": 99}).status_code == 200
+
+
+def test_a_nodes_ties_are_paginated(world, network, monkeypatch):
+    from commonweave.network import views
+
+    monkeypatch.setattr(views, "TIES_PER_PAGE", 2)
+    client = client_for(world.analyst)
+    url = reverse("network:node", args=[network["b"].public_id])  # 3 ties
+    first = client.get(url)
+    assert len(first.context["ties"]) == 2
+    html = first.content.decode()
+    assert 'class="govuk-pagination"' in html and "1 to 2 of 3" in html
+    second = client.get(url, {"page": 2})
+    assert len(second.context["ties"]) == 1
+    # the picture is drawn without a graph library: only the page's own module loads
+    assert "sigma" not in html and "graphology" not in html
+    assert 'id="network-picture-text"' in html

@@ -14,6 +14,7 @@ from commonweave.learning.models import Story
 from commonweave.people import services
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent, Resident
+from commonweave.people.services import merge
 from commonweave.wellbeing import services as wellbeing
 from commonweave.wellbeing.enums import LinkChannel
 from commonweave.wellbeing.models import (
@@ -61,7 +62,7 @@ def check_in(world, resident, ratings, measures=None):
 def rows_for(resident):
     """Every row in any app that points at this resident: {model label: set of pks}."""
     found = {}
-    for model, fk in services._resident_links():
+    for model, fk in merge._resident_links():
         pks = set(model._base_manager.filter(**{fk.name: resident}).values_list("pk", flat=True))
         if pks:
             found.setdefault(model._meta.label_lower, set()).update(pks)
@@ -82,7 +83,7 @@ def test_every_foreign_key_to_a_resident_is_followed(db):
                 and not (model is Resident and field.name == "merged_into")
             ):
                 expected.add((model._meta.label_lower, field.name))
-    found = {(m._meta.label_lower, fk.name) for m, fk in services._resident_links()}
+    found = {(m._meta.label_lower, fk.name) for m, fk in merge._resident_links()}
     assert found == expected
     assert {
         ("wellbeing.checkin", "resident"),
@@ -230,5 +231,5 @@ def test_clash_detection_follows_conditional_unique_rules(world, pair):
         resident=existing, purpose=ConsentPurpose.SHARE, organisation=world.org_b, given=True
     )
     fk = Consent._meta.get_field("resident")
-    assert services._colliding(Consent, fk, duplicate, existing) == {general.pk}
-    assert shared_a.pk not in services._colliding(Consent, fk, duplicate, existing)
+    assert merge._colliding(Consent, fk, duplicate, existing) == {general.pk}
+    assert shared_a.pk not in merge._colliding(Consent, fk, duplicate, existing)

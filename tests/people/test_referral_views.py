@@ -5,10 +5,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +25,10 @@ from commonweave.people.forms.referrals import NO_CONTACT_ERROR
 from commonweave.people.models import Referral, Resident
 from commonweave.tenancy.enums import Role
 from tests.conftest import assert_access, client_for
+from tests.queries import assert_same_queries_at_two_sizes
 
 REFER = reverse("people:refer")
+CHECK = reverse("people:refer_check")
 THANKS = reverse("people:refer_thanks")
 MY_REFERRALS = reverse("people:my_referrals")
 STAFF_REFERRAL = reverse("people:staff_referral")
@@ -73,6 +73,13 @@ def personal_values(data):
 # --- the public form ---------------------------------------------------------------------
 
 
+def send(client, data, form_url=REFER):
+    """Fill the form, then send it from the check page: the two posts a person makes."""
+    checked = client.post(form_url, data)
+    assert (checked.status_code, checked["Location"]) == (302, CHECK), checked.content.decode()
+    return client.post(CHECK)
+
+
 def test_public_form_opens_without_signing_in_and_carries_a_hidden_honeypot(world):
     response = Client().get(REFER)
     assert response.status_code == 200
@@ -88,11 +95,14 @@ def test_public_form_opens_without_signing_in_and_carries_a_hidden_honeypot(worl
 
 def test_public_referral_is_created_and_thanks_without_personal_data_in_the_address(world):
     data = public_data()
-    response = Client().post(REFER, data)
+    client = Client()
+    checked = client.post(REFER, data)
+    response = client.post(CHECK)
     assert response.status_code == 302
     assert response["Location"] == THANKS
-    for value in personal_values(data):
-        assert value.lower() not in response["Location"].lower()
+    for location in (checked["Location"], response["Location"]):
+        for value in personal_values(data):
+            assert value.lower() not in location.lower()
     referral = Referral.objects.get()
     assert (referral.front_door, referral.place, referral.resident.organisation) == (
         FrontDoor.PUBLIC_WEB,
@@ -105,10 +115,11 @@ def test_public_referral_is_created_and_thanks_without_personal_data_in_the_addr
         ReferralConsent.AGREED,
     )
     resident = referral.resident
-    assert (resident.full_name, resident.preferred_name, resident.postcode) == (
+    assert (resident.full_name, resident.preferred_name, resident.postcode, resident.phone) == (
         "Margaret Oduya",
         "Peggy",
         "TF1 2AB",
+        "07700 900461",
     )
     assert resident.date_of_birth.isoformat() == "1941-11-04"
     assert referral.due_at - referral.received_at == timedelta(hours=24)
@@ -116,7 +127,8 @@ def test_public_referral_is_created_and_thanks_without_personal_data_in_the_addr
 
 def test_thanks_page_says_who_will_contact_them_and_within_24_hours(world):
     client = Client()
-    response = client.post(REFER, public_data(), follow=True)
+    client.post(REFER, public_data())
+    response = client.post(CHECK, follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [(THANKS, 302)]
     assert "A connection catalyst from Testford Connect will contact them within" in html
@@ -126,7 +138,8 @@ def test_thanks_page_says_who_will_contact_them_and_within_24_hours(world):
 
 def test_urgent_referral_is_promised_within_3_hours(world):
     client = Client()
-    response = client.post(REFER, public_data(urgency="urgent"), follow=True)
+    send(client, public_data(urgency="urgent"))
+    response = client.get(THANKS)
     assert "<strong>3 hours</strong>, because you told us it is urgent" in response.content.decode()
     referral = Referral.objects.get()
     assert (referral.urgency, referral.due_at - referral.received_at) == (
@@ -139,8 +152,20 @@ def test_referring_yourself_needs_no_referrer_details(world):
     data = public_data(
         for_whom="myself", consent="", referrer_kind="", referrer_name="", referrer_contact=""
     )
-    response = Client().post(REFER, data, follow=True)
-    assert "will contact you within" in response.content.decode()
+    client = Client()
+    send(client, data)
+    assert "will contact you within" in client.get(THANKS).content.decode()
+    referral = Referral.objects.get()
+    assert (referral.referrer_kind, referral.consent, referral.referrer_name) == (
+        ReferrerKind.SELF,
+        ReferralConsent.AGREED,
+        "",
+    )
+
+
+def test_referring_yourself_ignores_someone_else_fields_typed_before_changing_your_mind(world):
+    data = public_data(for_whom="myself", referrer_name="Left over", consent="not_yet")
+    send(Client(), data)
     referral = Referral.objects.get()
     assert (referral.referrer_kind, referral.consent, referral.referrer_name) == (
         ReferrerKind.SELF,
@@ -172,13 +197,143 @@ def test_someone_else_referring_must_say_who_they_are(world):
     html = response.content.decode()
     for field in ("referrer_kind", "referrer_name", "referrer_contact", "consent"):
         assert f'id="id_{field}-error"' in html
+    for message in (
+        "Enter your name",
+        "Enter your phone number or email",
+        "Select who you are to them",
+        "Select whether they know you are referring them",
+    ):
+        assert message in html
     assert Referral.objects.count() == 0
 
 
-def test_chosen_contact_method_needs_its_details(world):
-    response = Client().post(REFER, public_data(contact_method="email"))
-    assert "Enter an email address, or choose another way" in response.content.decode()
+def test_someone_else_fields_are_a_conditional_reveal_labelled_as_needed_not_optional(world):
+    html = Client().get(REFER).content.decode()
+    assert 'value="someone_else" data-aria-controls="conditional-someone-else">' in html
+    reveal = html.split('id="conditional-someone-else">', 1)[1].split("</fieldset>\n")[0]
+    for label in (
+        "Your name, if you are referring someone else",
+        "Your phone number or email, if you are referring someone else",
+        "Who are you to them, if you are referring someone else?",
+        "Do they know you are referring them, if you are referring someone else?",
+    ):
+        assert label in reveal
+    # Needed when someone else is chosen, so never marked "(optional)".
+    assert "if you are referring someone else (optional)" not in html
+    assert "someone else? (optional)" not in html
+    # Hidden only by the GOV.UK script: without JavaScript, the fields show.
+    assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden"' in html
+
+
+def test_a_seven_digit_phone_number_is_refused_next_to_the_field(world):
+    response = Client().post(REFER, public_data(phone="4960123"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        '<p id="id_phone-error" class="govuk-error-message"><span class="govuk-visually-hidden">'
+        "Error:</span> Enter a UK phone number, like 07700 900 982 or 0161 496 0123</p>"
+    ) in html
+    assert 'value="4960123"' in html
     assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("+44 161 496 0123", "0161 496 0123"),
+        ("01614960123", "0161 496 0123"),
+        ("(020) 7946-0018", "020 7946 0018"),
+        ("07700900982", "07700 900982"),
+    ],
+)
+def test_uk_phone_numbers_are_accepted_however_typed(world, typed, kept):
+    send(Client(), public_data(phone=typed))
+    assert Referral.objects.get().resident.phone == kept
+
+
+@pytest.mark.parametrize("typed", ["1234567", "+33 1 23 45 67 89", "0161 496 01234", "call me"])
+def test_numbers_that_are_not_one_uk_phone_number_are_refused(world, typed):
+    response = Client().post(REFER, public_data(phone=typed))
+    assert response.status_code == 400
+    assert "Enter a UK phone number" in response.content.decode()
+
+
+def test_check_your_answers_lists_everything_and_stores_nothing_yet(world):
+    client = Client()
+    client.post(REFER, public_data())
+    response = client.get(CHECK)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Check your answers before sending the referral" in html
+    for shown in (
+        "Margaret Oduya",
+        "Peggy",
+        "4 November 1941",
+        "07700 900461",
+        "TF1 2AB",
+        "Sam at the corner shop",
+        "Testford",
+        "She has stopped coming to the shop since her husband died.",
+    ):
+        assert shown in html
+    full_name = '<span class="govuk-visually-hidden"> full name</span>'
+    assert f'href="/refer/#id_full_name">Change{full_name}' in html
+    assert 'href="/refer/#id_date_of_birth_day">' in html
+    assert 'href="/refer/#id_urgency_0">' in html
+    assert "no-store" in response["Cache-Control"]
+    assert (Referral.objects.count(), Resident.objects.count()) == (0, 0)
+
+
+def test_change_goes_back_to_the_form_with_everything_kept_then_send(world):
+    client = Client()
+    client.post(REFER, public_data())
+    form = client.get(REFER).content.decode()
+    for kept in (
+        'value="Margaret Oduya"',
+        'value="Peggy"',
+        'value="07700 900461"',
+        'value="Sam at the corner shop"',
+        'value="someone_else" checked data-aria-controls="conditional-someone-else">',
+    ):
+        assert kept in form
+    assert Referral.objects.count() == 0
+    changed = client.post(REFER, public_data(full_name="Margaret Oduya-Bell"))
+    assert changed["Location"] == CHECK
+    assert "Margaret Oduya-Bell" in client.get(CHECK).content.decode()
+    assert client.post(CHECK)["Location"] == THANKS
+    assert Referral.objects.get().resident.full_name == "Margaret Oduya-Bell"
+    # Sent: the draft is forgotten, so the form is empty and the check page has nothing.
+    assert "Margaret" not in client.get(REFER).content.decode()
+    assert client.get(CHECK)["Location"] == REFER
+
+
+def test_the_check_page_without_a_draft_goes_back_to_the_form(world):
+    assert Client().get(CHECK)["Location"] == REFER
+    assert Client().post(CHECK)["Location"] == REFER
+    assert Referral.objects.count() == 0
+
+
+def test_the_reference_is_on_the_confirmation_and_the_staff_pages(world):
+    client = Client()
+    send(client, public_data())
+    referral = Referral.objects.get()
+    assert re.fullmatch(r"CW-[CDFHJKMNPRTWXY34679]{4}-[CDFHJKMNPRTWXY34679]{4}", referral.reference)
+    thanks = client.get(THANKS).content.decode()
+    assert f"Your reference is<br><strong>{referral.reference}</strong>" in thanks
+    assert referral.reference not in client.get(THANKS).wsgi_request.get_full_path()
+    catalyst = client_for(world.catalyst_a)
+    for url in (
+        reverse("people:referral_detail", args=[referral.public_id]),
+        reverse("people:triage_referral", args=[referral.public_id]),
+    ):
+        assert referral.reference in catalyst.get(url).content.decode()
+
+
+def test_each_referral_has_its_own_reference(world):
+    references = {ReferralFactory(place=world.place).reference for _ in range(50)}
+    assert len(references) == 50
+    field = Referral._meta.get_field("reference")
+    assert (field.unique, field.editable) == (True, False)
 
 
 def test_a_place_named_in_the_link_is_implicit(world):
@@ -186,31 +341,46 @@ def test_a_place_named_in_the_link_is_implicit(world):
     assert 'name="place"' not in response.content.decode()
     data = public_data()
     del data["place"]
-    Client().post(REFER + "?place=elsewhere", data)
+    client = Client()
+    send(client, data, form_url=REFER + "?place=elsewhere")
     assert Referral.objects.get().place == world.other_place
 
 
+def test_change_keeps_a_place_named_in_the_link(world):
+    data = public_data()
+    del data["place"]
+    client = Client()
+    client.post(REFER + "?place=elsewhere", data)
+    assert 'href="/refer/?place=elsewhere#id_full_name"' in client.get(CHECK).content.decode()
+
+
 def test_a_filled_honeypot_thanks_the_bot_and_keeps_nothing(world):
-    response = Client().post(REFER, public_data(website="http://spam.example"))
+    client = Client()
+    response = client.post(REFER, public_data(website="http://spam.example"))
     assert (response.status_code, response["Location"]) == (302, THANKS)
+    assert client.get(CHECK)["Location"] == REFER
     assert (Referral.objects.count(), Resident.objects.count()) == (0, 0)
 
 
 def test_rate_limit_refuses_politely_after_the_limit_keeping_the_input(world, settings):
     settings.PUBLIC_REFERRAL_RATE_PER_HOUR = 2
     client = Client(REMOTE_ADDR="203.0.113.9")
-    statuses = [client.post(REFER, public_data()).status_code for _ in range(2)]
-    refused = client.post(REFER, public_data(full_name="Third Person"))
+    statuses = [send(client, public_data()).status_code for _ in range(2)]
+    client.post(REFER, public_data(full_name="Third Person"))
+    refused = client.post(CHECK)
     assert statuses == [302, 302]
     assert refused.status_code == 429
     html = refused.content.decode()
     assert "Nothing you typed has been lost" in html
     assert "phone" in html
-    assert 'value="Third Person"' in html
+    assert "Third Person" in html
     assert Referral.objects.count() == 2
     # Another address is not affected, and no raw address is kept in the cache.
-    assert Client(REMOTE_ADDR="198.51.100.7").post(REFER, public_data()).status_code == 302
-    assert not [key for key in cache._cache if "203.0.113.9" in key]
+    assert send(Client(REMOTE_ADDR="198.51.100.7"), public_data()).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM commonweave_cache")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert stored and not [key for key in stored if "203.0.113.9" in key]
 
 
 def test_rate_limit_resets_after_an_hour(world, settings):
@@ -218,10 +388,12 @@ def test_rate_limit_resets_after_an_hour(world, settings):
     client = Client()
     start = timezone.now().replace(minute=5)
     with time_machine.travel(start, tick=False):
-        assert client.post(REFER, public_data()).status_code == 302
-        assert client.post(REFER, public_data()).status_code == 429
+        assert send(client, public_data()).status_code == 302
+        client.post(REFER, public_data())
+        assert client.post(CHECK).status_code == 429
     with time_machine.travel(start + timedelta(hours=1), tick=False):
-        assert client.post(REFER, public_data()).status_code == 302
+        # The session has timed out by then, so they fill the form in again.
+        assert send(client, public_data()).status_code == 302
     assert Referral.objects.count() == 2
 
 
@@ -395,16 +567,13 @@ def test_my_referrals_is_paginated_fifty_to_a_page(world):
 def test_my_referrals_query_count_does_not_grow_with_the_list(world, sizes):
     client = client_for(world.worker_b)
 
-    def count_queries():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(MY_REFERRALS).status_code == 200
-        return len(queries)
+    def make(count):
+        for _ in range(count):
+            index = Referral.objects.count()
+            staff_referral(world, world.worker_b, world.org_b, phone=f"07700 92{index:04d}")
+
+    def fetch():
+        assert client.get(MY_REFERRALS).status_code == 200
 
     small, large = sizes
-    for index in range(small):
-        staff_referral(world, world.worker_b, world.org_b, phone=f"07700 92{index:04d}")
-    client.get(MY_REFERRALS)  # warm the session and the audit chain head
-    at_small = count_queries()
-    for index in range(small, large):
-        staff_referral(world, world.worker_b, world.org_b, phone=f"07700 92{index:04d}")
-    assert count_queries() == at_small
+    assert_same_queries_at_two_sizes(make, fetch, small=small, large=large)

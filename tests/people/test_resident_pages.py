@@ -389,3 +389,31 @@ def test_closing_a_journey_takes_its_waiting_referral_out_of_triage(world):
     referral.refresh_from_db()
     assert referral.status == "closed"
     assert referral.public_id not in client.get(reverse("people:triage")).content.decode()
+
+
+@pytest.mark.parametrize("stage", [Stage.GRADUATED, Stage.CLOSED])
+def test_a_finished_journey_shows_no_next_action(world, stage):
+    import datetime
+
+    resident = ResidentFactory(
+        organisation=world.org_a,
+        catalyst=world.catalyst_a,
+        stage=stage,
+        next_action="Ring about the choir",
+        next_action_due=datetime.date.today() - datetime.timedelta(days=3),
+    )
+    page = client_for(world.catalyst_a).get(url("resident_detail", resident)).content.decode()
+    assert "Next action:" not in page
+    assert "Ring about the choir" not in page
+    assert "Overdue" not in page
+
+
+def test_an_open_journey_shows_its_next_action(world):
+    resident = ResidentFactory(
+        organisation=world.org_a,
+        catalyst=world.catalyst_a,
+        stage=Stage.ENGAGED,
+        next_action="Ring about the choir",
+    )
+    page = client_for(world.catalyst_a).get(url("resident_detail", resident)).content.decode()
+    assert "Ring about the choir" in page

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from commonweave.audit.models import AuditEvent
 from commonweave.audit.services import audit_chain_verify
+from commonweave.core.versioning import Conflict
 from commonweave.people import services
 from commonweave.people.access import Access, access_level, residents_visible_to
 from commonweave.people.enums import (
@@ -113,7 +114,7 @@ def test_concurrent_profile_edits_conflict_instead_of_overwriting(world, residen
     services.resident_update_profile(
         viewer=viewer, resident=first, version=start_version, what_matters="My garden"
     )
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(Conflict) as conflict:
         services.resident_update_profile(
             viewer=viewer, resident=second, version=start_version, what_matters="My dog"
         )
@@ -136,8 +137,12 @@ def test_merge_moves_history_and_leaves_a_pointer(world, resident_a):
     assert list(residents_visible_to(viewer)) == [resident_a]
 
 
-def test_graduation_records_their_words(world, resident_a):
+def test_graduation_records_their_words_and_leaves_nothing_next(world, resident_a):
     viewer = world.viewer(world.catalyst_a)
+    type(resident_a).objects.filter(pk=resident_a.pk).update(
+        next_action="Ring about the lunch club", next_action_due=timezone.now().date()
+    )
+    resident_a.refresh_from_db()
     services.resident_graduate(
         viewer=viewer,
         resident=resident_a,
@@ -149,6 +154,8 @@ def test_graduation_records_their_words(world, resident_a):
     assert resident_a.stage == Stage.GRADUATED
     assert resident_a.graduated_at <= timezone.now()
     assert resident_a.giving_back == "Helps run the tea urn"
+    # The page hides a finished journey's next action; the API must not show one either.
+    assert (resident_a.next_action, resident_a.next_action_due) == ("", None)
 
 
 def test_audit_chain_is_intact_and_append_only(world, resident_a):

@@ -7,8 +7,6 @@ from html import escape
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from commonweave.people.enums import (
 from commonweave.people.models import Referral, Resident
 from commonweave.tenancy.viewer import public_viewer
 from tests.conftest import assert_access, client_for
+from tests.queries import assert_same_queries_at_two_sizes
 
 TRIAGE = reverse("people:triage")
 HOLDERS = {"catalyst_a": 200, "manager_a": 200}
@@ -240,10 +239,8 @@ def test_queue_is_paginated_fifty_to_a_page(world):
 def test_triage_query_count_does_not_grow_with_the_queue(world, sizes):
     client = client_for(world.catalyst_a)
 
-    def count_queries():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(TRIAGE).status_code == 200
-        return len(queries)
+    def fetch():
+        assert client.get(TRIAGE).status_code == 200
 
     def add(count):
         for _ in range(count):
@@ -257,11 +254,7 @@ def test_triage_query_count_does_not_grow_with_the_queue(world, sizes):
                 ResidentFactory(organisation=world.org_a, phone=referral.resident.phone)
 
     small, large = sizes
-    add(small)
-    client.get(TRIAGE)  # warm the session and the audit chain head
-    at_small = count_queries()
-    add(large - small)
-    assert count_queries() == at_small
+    assert_same_queries_at_two_sizes(add, fetch, small=small, large=large)
 
 
 # --- one referral: reading, assigning, first contact -----------------------------------------

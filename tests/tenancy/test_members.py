@@ -3,8 +3,6 @@
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commonweave.audit.enums import Action, Purpose
@@ -14,6 +12,7 @@ from commonweave.tenancy.enums import Role
 from commonweave.tenancy.models import Membership
 from commonweave.tenancy.services import LAST_ADMIN_ERROR
 from tests.conftest import assert_access, client_for
+from tests.queries import assert_same_queries_at_two_sizes
 
 MEMBERS = reverse("tenancy:members")
 
@@ -62,18 +61,16 @@ def test_the_list_shows_every_organisation_with_members_and_roles(world):
 def test_the_list_makes_the_same_number_of_queries_however_many_members(world):
     client = client_for(world.manager_a)
 
-    def queries():
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(MEMBERS).status_code == 200
-        return len(ctx.captured_queries)
+    def make(count):
+        for _ in range(count):
+            organisation = OrganisationFactory(place=world.place)
+            MembershipFactory(organisation=organisation, role=Role.CATALYST)
+            MembershipFactory(organisation=world.org_b, role=Role.PARTNER_WORKER)
 
-    queries()
-    small = queries()
-    for _ in range(10):
-        organisation = OrganisationFactory(place=world.place)
-        MembershipFactory(organisation=organisation, role=Role.CATALYST)
-        MembershipFactory(organisation=world.org_b, role=Role.PARTNER_WORKER)
-    assert queries() == small
+    def fetch():
+        assert client.get(MEMBERS).status_code == 200
+
+    assert_same_queries_at_two_sizes(make, fetch, small=0, large=10)
 
 
 # --- adding a role -----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from commonweave.demo.generator import place_logins
 from commonweave.people.models import Resident
 from commonweave.tenancy.models import Place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PAGES_PER_ROUTE = 3  # the same kind of page with other ids finds little new
 MAX_PAGES = 400  # per login, a guard against a loop of ever-new addresses

@@ -1,6 +1,10 @@
+import pytest
+
+from commonweave.demo.wellbeing import generate_checkins
 from commonweave.wellbeing import services
-from commonweave.wellbeing.demo import generate_checkins
 from commonweave.wellbeing.models import CheckIn, ScoreTrack
+
+pytestmark = pytest.mark.slow  # a demo builder
 
 
 def test_generated_check_ins_and_their_tracks(world):

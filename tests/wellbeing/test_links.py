@@ -25,6 +25,20 @@ def send(world, resident, login, channel="text"):
     return checkin
 
 
+DONE = reverse("wellbeing:link_done")
+
+
+def complete(client, url, answers):
+    """Go through every step of the check-in, giving each step its part of `answers`
+    (a step takes only its own questions from what is posted); the last response."""
+    for number in range(1, 20):
+        response = client.post(url, {**answers, "step": str(number)})
+        if response.status_code != 302 or response.url == DONE:
+            return response
+        assert response.url == f"{url}?step={number + 1}"
+    raise AssertionError("the check-in never ended")
+
+
 def token_from(outbox):
     return re.search(r"/wellbeing/c/([\w-]+)/", outbox[-1]["message"]).group(1)
 
@@ -100,8 +114,8 @@ def test_a_used_link_gives_a_clear_page_and_no_data(world, login, outbox):
     checkin = send(world, person, login)
     url = reverse("wellbeing:link", args=[token_from(outbox)])
     client = Client()
-    response = client.post(url, {"area_home": "4", "own_words": "Feeling better"})
-    assert response.url == reverse("wellbeing:link_done")
+    response = complete(client, url, {"area_home": "4", "own_words": "Feeling better"})
+    assert response.url == DONE
     checkin.refresh_from_db()
     assert (checkin.status, checkin.via, checkin.own_words) == (
         CheckInStatus.COMPLETE,
@@ -148,7 +162,7 @@ def test_a_used_link_reveals_nothing_about_the_person(world, login, outbox):
     person = resident(world)
     send(world, person, login)
     url = reverse("wellbeing:link", args=[token_from(outbox)])
-    Client().post(url, {"area_home": "4"})
+    complete(Client(), url, {"area_home": "4"})
     again = Client().get(url)
     assert again.status_code == 410
     assert_reveals_nothing(again.content.decode(), person)
@@ -161,28 +175,32 @@ def test_an_out_of_range_answer_on_a_link_is_refused_next_to_it_and_nothing_is_s
     checkin = send(world, person, login)
     url = reverse("wellbeing:link", args=[token_from(outbox)])
     client = Client()
-    response = client.post(
-        url, {"area_home": "9", "m_ons4__anxiety": "11", "own_words": "Kept as typed"}
-    )
+    response = client.post(url, {"step": "1", "area_home": "9", "better_home": "Kept as typed"})
     body = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_area_home-error"' in body
     assert "Home: choose one of the answers" in body
+    assert "Kept as typed" in body
+    assert "Step 1 of 5" in body
+    assert client.post(url, {"step": "1", "area_home": "4"}).url == f"{url}?step=2"
+    response = client.post(url, {"step": "3", "m_ons4__anxiety": "11"})
+    body = response.content.decode()
+    assert response.status_code == 400
     assert 'id="id_m_ons4__anxiety-error"' in body
     assert "Anxiety: choose one of the answers" in body
-    assert "Kept as typed" in body
     checkin.refresh_from_db()
     assert checkin.status == CheckInStatus.DRAFT
     assert not AreaRating.objects.exists()
     assert not MeasureResponse.objects.exists()
     assert CheckInLink.objects.get().used_at is None
     # The same link still works for a good answer.
-    assert client.post(url, {"area_home": "4", "m_ons4__anxiety": "3"}).status_code == 302
+    assert complete(client, url, {"area_home": "4", "m_ons4__anxiety": "3"}).url == DONE
     checkin.refresh_from_db()
     assert checkin.status == CheckInStatus.COMPLETE
     assert MeasureResponse.objects.get().scores == {
         "anxiety": {"value": 3, "band": "low", "higher_is": "worse"}
     }
+    assert AreaRating.objects.get(checkin=checkin, area__key="home").value == 4
 
 
 def test_an_unknown_link_is_not_found(db):
@@ -219,7 +237,8 @@ def test_a_link_cannot_reach_any_other_record(world, login, outbox):
     ):
         assert client.get(page).status_code == 302
     # Extra fields naming another check-in or resident are ignored.
-    client.post(
+    complete(
+        client,
         url,
         {
             "area_home": "5",

@@ -3,6 +3,8 @@
 import uuid
 from contextvars import ContextVar
 
+from django.utils.translation import gettext as _
+
 from ..models import Location, Organization, Service
 from .report import Invalid
 
@@ -41,7 +43,7 @@ def existing_row(model, pk, place, what):
     in_memory = known is not None and pk in known
     found = known[pk] if in_memory else model.objects.filter(pk=pk).first()
     if found is not None and found.place_id != place.pk:
-        raise Invalid(f"{what} id is used by another directory")
+        raise Invalid(_("%(what)s id is used by another directory") % {"what": what}, "id")
     return found
 
 

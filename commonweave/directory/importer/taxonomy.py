@@ -67,6 +67,7 @@ def import_taxonomy_csv(place, text: str, *, name: str) -> ImportReport:
             parent = by_key.get(parent_key.lower()) if parent_key else None
             if parent_key and parent is None:
                 report.warnings.append((number, str(term.id), "parent not found in the file"))
-            if (parent.pk if parent else None) != term.parent_id:
-                TaxonomyTerm.objects.filter(pk=term.pk).update(parent=parent)
+            # The place's own list says the parent, so a feed's unknown one is dropped.
+            if (parent.pk if parent else None) != term.parent_id or term.parent_ref:
+                TaxonomyTerm.objects.filter(pk=term.pk).update(parent=parent, parent_ref=None)
     return report

@@ -1,6 +1,7 @@
 """Connecting a resident to the directory: connect, follow up, refer (catalysts and
 coordinators with full access to the resident). Every page that shows a resident is one
-audited read; every change is audited by its service."""
+audited read; every change is audited by its service. The resident, their referrals and
+follow-ups are rendered through the field policy at the viewer's level (`shown`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.people.access import Access, resident_get, resident_open
+from commonweave.core.visibility import Level, shown, shown_all
+from commonweave.people.access import Access, resident_get, resident_open, resident_viewed
 
 from .. import connecting, referrals, selectors
 from ..forms import ConnectForm, FollowUpForm, ReferralForm
@@ -25,22 +28,39 @@ FOLLOW_UPS_PER_PAGE = 50
 @login_required
 def connect(request, place_slug, resident_id):
     """Find an entry and connect the resident to it (follow-ups at 3 and 6 months), or
-    refer them to a service that takes referrals through Commonweave."""
+    refer them to a service that takes referrals through Commonweave. Connecting takes two
+    steps: choosing an entry asks "Connect Edna to Tuesday lunch club?", and only the
+    answer "yes" (a POST with `confirm`) saves anything."""
     viewer = caseworker(request, place_slug)
     place = viewer.place
+    data = request.POST if request.method == "POST" else request.GET
+    form = ConnectForm(data) if "service" in data else None
     if request.method == "POST":
         resident, _access = resident_get(viewer, resident_id, need=Access.FULL)
-        form = ConnectForm(request.POST)
-        if form.is_valid():
+        if form is not None and form.is_valid():
             service = get_object_or_404(Service, place=place, pk=form.cleaned_data["service"])
+            if request.POST.get("confirm") != "yes":
+                # Not confirmed: ask, and save nothing. Showing the question reads the record.
+                access = resident_viewed(viewer, resident)
+                return _render_confirm(request, resident, access, service, data)
             try:
                 connecting.connect_resident(viewer=viewer, resident=resident, service=service)
             except PermissionDenied:
                 raise Http404 from None
-            messages.success(request, f"Connected to {service.name}. We will ask in 3 months.")
+            messages.success(
+                request,
+                gettext("Connected to %(service)s. We will ask in 3 months whether it took.")
+                % {"service": service.name},
+            )
         return redirect("directory:connect", place_slug=place.slug, resident_id=resident_id)
     # Reading which connections a resident has is a read of their record: audited.
-    resident, _access = resident_open(viewer, resident_id, need=Access.FULL)
+    resident, access = resident_open(viewer, resident_id, need=Access.FULL)
+    if form is not None:
+        if not form.is_valid():
+            raise Http404
+        service = get_object_or_404(Service, place=place, pk=form.cleaned_data["service"])
+        return _render_confirm(request, resident, access, service, data)
+    level = access.level
     q = request.GET.get("q", "")[:200]
     entries = []
     if q:
@@ -56,14 +76,29 @@ def connect(request, place_slug, resident_id):
         request,
         "directory/connect.html",
         {
-            "resident": resident,
+            "resident": shown(resident, level),
             "resident_id": resident_id,
             "q": q,
             "entries": entries,
-            "follow_ups": connecting.follow_ups_for(resident),
-            "sent": referrals.referrals_for_resident(resident),
+            "follow_ups": shown_all(connecting.follow_ups_for(resident), level),
+            "sent": shown_all(referrals.referrals_for_resident(resident), level),
             "place": place,
             "today": timezone.localdate(),
+        },
+    )
+
+
+def _render_confirm(request, resident, access, service, data):
+    """The question before a connection is saved: nothing is written until "Yes"."""
+    return render(
+        request,
+        "directory/connect_confirm.html",
+        {
+            "resident": shown(resident, access.level),
+            "resident_id": resident.public_id,
+            "service": service,
+            "q": data.get("q", "")[:200],
+            "place": resident.place,
         },
     )
 
@@ -79,7 +114,7 @@ def follow_up(request, place_slug, pk):
     resident = item.link.connection.resident
     # 404 unless the resident is theirs; a GET is an audited read, a POST audited by the service.
     opener = resident_get if request.method == "POST" else resident_open
-    opener(viewer, resident.public_id, need=Access.FULL)
+    _, access = opener(viewer, resident.public_id, need=Access.FULL)
     form = FollowUpForm(request.POST or None, initial={"outcome": item.outcome, "why": item.why})
     if request.method == "POST" and form.is_valid():
         connecting.follow_up_answer(viewer=viewer, follow_up=item, **form.cleaned_data)
@@ -88,7 +123,13 @@ def follow_up(request, place_slug, pk):
     return render(
         request,
         "directory/follow_up.html",
-        {"item": item, "form": form, "resident_id": resident.public_id, "place": viewer.place},
+        {
+            "item": shown(item, access.level),
+            "form": form,
+            "resident_id": resident.public_id,
+            "place": viewer.place,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -99,14 +140,14 @@ def follow_ups_due(request, place_slug):
     mine = request.GET.get("who") != "all"
     due = connecting.follow_ups_due(viewer, mine_only=mine)
     page = Paginator(due, FOLLOW_UPS_PER_PAGE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    if shown:
+    due_now = list(page.object_list)
+    if due_now:
         audit_record(
             viewer=viewer,
             action=Action.LIST,
             purpose=Purpose.CASEWORK,
             object_type="directory.followup",
-            detail={"residents": sorted({f.link.connection.resident.public_id for f in shown})},
+            residents=[f.link.connection.resident.public_id for f in due_now],
         )
     return render(
         request,
@@ -115,7 +156,15 @@ def follow_ups_due(request, place_slug):
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "page_query": "" if mine else "who=all&",
-            "items": shown,
+            # Residents the viewer's organisation holds (connecting.follow_ups_due): full.
+            "items": shown_all(due_now, Level.FULL),
+            "rows": [
+                {
+                    "follow_up": shown(f, Level.FULL),
+                    "resident": shown(f.link.connection.resident, Level.FULL),
+                }
+                for f in due_now
+            ],
             "mine": mine,
             "place": viewer.place,
         },
@@ -156,12 +205,12 @@ def refer(request, place_slug, resident_id, pk):
                 messages.success(request, f"Referral sent to {receiver}.")
                 return redirect("directory:connect", place_slug=place_slug, resident_id=resident_id)
     # Showing the form names the resident: an audited read (re-shown with errors, too).
-    resident, _ = resident_open(viewer, resident_id, need=Access.FULL)
+    resident, access = resident_open(viewer, resident_id, need=Access.FULL)
     return render(
         request,
         "directory/refer.html",
         {
-            "resident": resident,
+            "resident": shown(resident, access.level),
             "service": service,
             "receiver": receiver,
             "wording": referrals.consent_wording(service),

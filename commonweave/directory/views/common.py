@@ -1,16 +1,13 @@
 """What the directory's views share: resolving the place and the viewer, map tiles, and
 the rate limit on anonymous submissions."""
 
-import hashlib
-import hmac
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from commonweave.core import net, ratelimit
 from commonweave.tenancy.models import Place
 
 from .. import services
@@ -69,13 +66,9 @@ def with_tiles(response):
     return response
 
 
-def _rate_key(request):
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-    return f"directory-suggest:{digest}:{int(timezone.now().timestamp() // 3600)}"
-
-
 def over_rate_limit(request):
-    key = _rate_key(request)
-    cache.add(key, 0, 3600)
-    return cache.incr(key) > SUGGESTIONS_PER_HOUR
+    """Count an anonymous suggestion against the sender's hourly allowance (the page and the
+    API share it)."""
+    return not ratelimit.hit(
+        "directory-suggest", net.client_key(request), limit=SUGGESTIONS_PER_HOUR, window=3600
+    )

@@ -30,6 +30,7 @@ def import_start(request, place_slug):
                 source=data["source"],
                 upload=data.get("file"),
                 url=data.get("url") or "",
+                **form.import_options(),
             )
         except Invalid as error:
             form.add_error("file", str(error))

@@ -2,6 +2,7 @@
 page and on the map."""
 
 import json
+import uuid
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -13,9 +14,9 @@ from shapely.geometry import mapping, shape
 from commonweave.tenancy.models import Place
 
 from .. import community as community_maps
-from .. import exporter, referrals, selectors, services
+from .. import exporter, geo, referrals, selectors, services
 from ..forms import HONEYPOT_FIELD, CommunityAreaForm, SearchForm, SuggestionForm
-from ..models import ChangeRecord, Neighbourhood, Service
+from ..models import ChangeRecord, Neighbourhood, Service, ServiceAtLocation
 from .common import PER_PAGE, get_place, over_rate_limit, viewer_in, with_tiles
 
 
@@ -45,20 +46,63 @@ def map_points(place, entries):
     return points
 
 
-def search(request, place_slug):
-    place = get_place(place_slug)
-    viewer = viewer_in(request, place)
+# Every result goes on the search page's map (clustered); past this many, the first ones.
+MAP_POINT_LIMIT = 2000
+
+
+def result_points(place, results):
+    """Map points for every result, not only the page shown: one query over the results'
+    public locations (confidential ones are never placed on a map), best results first."""
+    ids = list(results[:MAP_POINT_LIMIT])
+    rank = {str(service_id): i for i, service_id in enumerate(ids)}
+    rows = ServiceAtLocation.objects.filter(
+        place=place,
+        service_id__in=ids,
+        location__confidential=False,
+        location__latitude__isnull=False,
+    ).values_list("service_id", "service__name", "location__latitude", "location__longitude")
+    # One reverse() for all: at 2,000 points, a reverse() each was most of the page's time.
+    placeholder = uuid.UUID(int=0)
+    url = reverse("directory:entry", args=[place.slug, placeholder])
+    return [
+        {
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            "name": name,
+            "url": url.replace(str(placeholder), str(service_id)),
+        }
+        for service_id, name, lat, lon in sorted(rows, key=lambda row: rank[str(row[0])])
+    ]
+
+
+def _search_results(request, place):
+    """The search form and what it finds (the page and its map's points ask the same)."""
     form = SearchForm(request.GET or None, place=place)
     searched = bool(request.GET) and form.is_valid()
     filters = form.filters() if searched else selectors.Filters()
-    results = selectors.find_services(place, filters)
+    return form, searched, selectors.find_services(place, filters)
+
+
+def search(request, place_slug):
+    place = get_place(place_slug)
+    viewer = viewer_in(request, place)
+    form, searched, results = _search_results(request, place)
+    postcode_data_missing = False
+    if not searched and "postcode" in form.errors:
+        # Say why: not a postcode, not in the data loaded here, or no data loaded at all.
+        status, problem = geo.postcode_problem(place, request.GET.get("postcode", ""))
+        if problem:
+            form.errors["postcode"] = form.error_class([problem])
+        postcode_data_missing = status == geo.PostcodeStatus.NO_DATA
     paginator = Paginator(results, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     entries = selectors.services_by_ids(list(page.object_list))
     for entry in entries:
         entry.distance_m = results.distances.get(entry.id)
+        entry.distance = geo.format_distance(entry.distance_m)
     query = request.GET.copy()
     query.pop("page", None)
+    points_url = reverse("directory:search_points", args=[place.slug])
     context = {
         "place": place,
         "form": form,
@@ -67,8 +111,12 @@ def search(request, place_slug):
         "entries": entries,
         "total": results.total,
         "radius_m": results.radius_m,
+        "radius": geo.format_distance(results.radius_m),
+        "postcode_data_missing": postcode_data_missing,
         "query": query.urlencode(),
-        "map_points": map_points(place, entries),
+        # The map (JavaScript only) fetches its points: thousands of results must not
+        # weigh down or slow the list every reader gets.
+        "points_url": f"{points_url}?{query.urlencode()}" if results.total else "",
         "tile_url": settings.DIRECTORY_TILE_URL,
         "is_staff_viewer": viewer is not None,
         "can_edit": services.can_edit(viewer),
@@ -77,6 +125,14 @@ def search(request, place_slug):
         "can_see_aggregates": bool(viewer) and viewer.can_see_aggregates,
     }
     return with_tiles(render(request, "directory/search.html", context))
+
+
+def search_points(request, place_slug):
+    """The search page's map: every result's public locations, and the base layer of
+    neighbourhood outlines when no tile server is configured."""
+    place = get_place(place_slug)
+    _form, _searched, results = _search_results(request, place)
+    return JsonResponse({"points": result_points(place, results), "outlines": base_outlines(place)})
 
 
 def entry(request, place_slug, pk):
@@ -96,6 +152,7 @@ def entry(request, place_slug, pk):
         "service": service,
         "points": map_points(place, [service]),
         "tile_url": settings.DIRECTORY_TILE_URL,
+        "outlines": base_outlines(place),
         "can_edit": can_edit,
         "through_commonweave": through_us,
         "places_free": referrals.places_free(service) if through_us else None,
@@ -151,7 +208,7 @@ def export(request, place_slug, fmt):
     return response
 
 
-# ---- Community maps (seed 004) -------------------------------------------------------------
+# ---- Community maps ("the area I consider my community") ------------------------------
 
 OUTLINE_TOLERANCE_DEG = 0.0003  # about 30 m: enough to recognise an area, light to send
 
@@ -171,6 +228,18 @@ def neighbourhood_outlines(place) -> dict:
     text = json.dumps({"type": "FeatureCollection", "features": features})
     # Five decimals (about a metre) are plenty for outlines.
     return json.loads(text, parse_float=lambda v: round(float(v), 5))
+
+
+def base_outlines(place):
+    """The map's base layer when no tile server is configured: the place's neighbourhoods
+    with their names (None when tiles are configured or no neighbourhoods are loaded)."""
+    if settings.DIRECTORY_TILE_URL:
+        return None
+    return (
+        neighbourhood_outlines(place)
+        if Neighbourhood.objects.filter(place=place).exists()
+        else None
+    )
 
 
 def community(request, place_slug):

@@ -2,6 +2,8 @@
 
 The list names a resident only while their consent to share with the organisation holds;
 opening one is an audited read of the shared record; answering is audited by the service.
+The referral and the person are rendered through the field policy (directory/visibility.py)
+at the receiving organisation's level, as the API answers them.
 """
 
 from django.contrib import messages
@@ -12,12 +14,16 @@ from django.shortcuts import redirect, render
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.visibility import shown
 from commonweave.people.access import Access, resident_open
 
 from .. import referrals
 from ..enums import ReferralStatus
 from ..forms import ReferralDecisionForm
+from ..visibility import received_level
 from .common import place_viewer
+
+SENT = ReferralStatus.SENT
 
 
 def _receiver(request, place_slug):
@@ -38,17 +44,27 @@ def received(request, place_slug):
             action=Action.LIST,
             purpose=Purpose.SHARED,
             object_type="directory.servicereferral",
-            detail={"residents": named},
+            residents=named,
         )
+    listed = [_received_row(viewer, r) for r in rows]
     return render(
         request,
         "directory/referrals_received.html",
         {
-            "waiting": [r for r in rows if r.status == ReferralStatus.SENT],
-            "answered": [r for r in rows if r.status != ReferralStatus.SENT],
+            "waiting": [row for row, r in zip(listed, rows, strict=True) if r.status == SENT],
+            "answered": [row for row, r in zip(listed, rows, strict=True) if r.status != SENT],
             "place": viewer.place,
         },
     )
+
+
+def _received_row(viewer, referral):
+    """A row of the list: the referral, and the person only while their consent holds."""
+    level = received_level(viewer, referral)
+    return {
+        "referral": shown(referral, level),
+        "resident": shown(referral.resident, level) if referral.visible else None,
+    }
 
 
 @login_required
@@ -75,8 +91,8 @@ def received_detail(request, place_slug, public_id):
         request,
         "directory/referral_received.html",
         {
-            "referral": referral,
-            "resident": resident,
+            "referral": shown(referral, access.level),
+            "resident": shown(resident, access.level),
             "form": form,
             "place": viewer.place,
         },

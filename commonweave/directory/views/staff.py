@@ -5,7 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from commonweave.core.versioning import Conflict
+from commonweave.web.editing import EDIT_CONFLICT_MESSAGE, conflict_rows
 
 from .. import community, selectors, services
 from ..enums import SuggestionStatus
@@ -73,7 +77,9 @@ def review(request, place_slug, public_id):
 
 @login_required
 def entry_edit(request, place_slug, pk=None):
-    """Create (pk=None) or edit an entry; every change is kept in its history."""
+    """Create (pk=None) or edit an entry; every change is kept in its history. If someone
+    else saved the entry first, both versions are shown and what this person typed is kept;
+    nothing is overwritten silently."""
     viewer = editor(request, place_slug)
     place = viewer.place
     service = get_object_or_404(Service, place=place, pk=pk) if pk else None
@@ -84,16 +90,32 @@ def entry_edit(request, place_slug, pk=None):
         if service
         else {"kind": "group", "status": "active"},
     )
+    form.fields["version"].required = service is not None
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        service = form.save(viewer, service)
-        messages.success(request, "Saved.")
-        return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
+        try:
+            service = form.save(viewer, service, version=form.cleaned_data["version"])
+        except Conflict as error:
+            service = error.current
+            data = request.POST.copy()
+            data["version"] = str(service.version)  # a second save is made on purpose
+            form = EntryForm(data, place=place)
+            form.is_valid()
+            form.add_error(None, EDIT_CONFLICT_MESSAGE)
+            conflict = conflict_rows(form, service, CONFLICT_FIELDS)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("directory:entry", place_slug=place.slug, pk=service.pk)
     return render(
         request,
         "directory/entry_edit.html",
-        {"form": form, "service": service, "place": place},
-        status=400 if form.errors else 200,
+        {"form": form, "service": service, "place": place, "conflict_rows": conflict},
+        status=409 if conflict is not None else 400 if form.errors else 200,
     )
+
+
+# What the edit page compares when someone else saved first: the entry's own fields.
+CONFLICT_FIELDS = [f for f in services.SERVICE_FIELDS if f in EntryForm.base_fields]
 
 
 # ---- Community summary ---------------------------------------------------------------------

@@ -1,18 +1,12 @@
-"""How learning objects are written out, and how a lost race (409) is answered."""
-
-import functools
+"""How learning objects are written out (a lost race is answered by
+core.api.conflicts.answers_conflict, with these writers)."""
 
 from django.utils import timezone
-from ninja.responses import Status
+
+from commonweave.core.visibility import Level, shown
 
 from .. import rules, selectors
 from ..enums import Column
-from ..services import Conflict
-
-CONFLICT_MESSAGE = (
-    "Someone else changed this after you loaded it. Nothing was saved: look at the "
-    "current version and make your change again."
-)
 
 
 def published(count):
@@ -37,18 +31,18 @@ def action_out(action, today=None):
 
 
 def stories_out(viewer, stories, *, audit=True):
+    """Stories through the field policy: whom a story is about only where
+    story_identities shows that person to this viewer, else the story under no name."""
     identities = selectors.story_identities(viewer, stories, audit=audit)
     out = []
     for story in stories:
         resident = identities.get(story.pk)
+        record = shown(story, Level.SHARED if resident else Level.PSEUDONYMOUS)
         out.append(
             {
-                "public_id": story.public_id,
-                "version": story.version,
-                "title": story.title,
-                "text": story.text,
+                **record.values(("public_id", "version", "title", "text")),
                 "resident": {"public_id": resident.public_id, "name": resident.display_name}
-                if resident
+                if record.may_show("resident") and resident
                 else None,
                 "barriers": [b.public_id for b in story.barriers.all()],
             }
@@ -231,28 +225,3 @@ def pack_job_out(pack):
         "expires_at": pack.expires_at,
         "download": f"/api/learning/pack-jobs/{job.public_id}/pdf" if ready else None,
     }
-
-
-def answers_conflict(current_out):
-    """Decorator: a Conflict from the service becomes a 409 carrying the object as it is
-    now (written by `current_out(request, current)`), and nothing was saved."""
-
-    def wrap(endpoint):
-        @functools.wraps(endpoint)
-        def run(request, *args, **kwargs):
-            try:
-                return endpoint(request, *args, **kwargs)
-            except Conflict as conflict:
-                current = current_out(request, conflict.current)
-                return Status(
-                    409,
-                    {
-                        "detail": CONFLICT_MESSAGE,
-                        "version": conflict.current.version,
-                        "current": current,
-                    },
-                )
-
-        return run
-
-    return wrap

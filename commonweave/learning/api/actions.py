@@ -6,17 +6,18 @@ from django.utils import timezone
 from ninja import Query
 from ninja.responses import Status
 
-from commonweave.api.errors import service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 
 from .. import rules, selectors, services
 from . import router
-from ._out import action_out, answers_conflict
+from ._out import action_out
 from .barriers import owner_from
-from .schemas import ActionFilters, ActionOut, ActionPage, ActionPatch, ConflictOut
+from .schemas import ActionFilters, ActionOut, ActionPage, ActionPatch
 
-CHANGE = {400: Errors, 404: Detail, 409: ConflictOut}
+CHANGE = {400: Errors, 404: Detail, 409: Conflict}
 
 
 def _current(request, action):

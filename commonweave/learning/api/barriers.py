@@ -5,15 +5,16 @@ from ninja import Query
 from ninja.responses import Status
 
 from commonweave.accounts.models import User
-from commonweave.api.errors import InvalidInput, service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import InvalidInput, service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 from commonweave.tenancy.models import Organisation
 
 from .. import selectors, services
 from ..models import Barrier, Story
 from . import router
-from ._out import action_out, answers_conflict, barrier_out, barrier_summary
+from ._out import action_out, barrier_out, barrier_summary
 from .schemas import (
     ActionIn,
     ActionOut,
@@ -22,7 +23,6 @@ from .schemas import (
     BarrierOut,
     BarrierPage,
     BarrierPatch,
-    ConflictOut,
     LevelIn,
     SimilarIn,
     SimilarOut,
@@ -31,7 +31,7 @@ from .schemas import (
 
 NOT_FOUND = {404: Detail}
 BAD = {400: Errors, 404: Detail}
-CHANGE = {400: Errors, 404: Detail, 409: ConflictOut}
+CHANGE = {400: Errors, 404: Detail, 409: Conflict}
 
 
 def _current(request, barrier):

@@ -5,18 +5,19 @@ moves, rewords or removes it (learning.rules)."""
 from django.http import Http404
 from ninja.responses import Status
 
-from commonweave.api.errors import InvalidInput, service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import InvalidInput, service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 
 from .. import rules, selectors, services
 from ..models import Session
 from . import router
-from ._out import answers_conflict, board_out, board_summary, card_out
-from .schemas import BoardIn, BoardOut, BoardPage, CardIn, CardOut, CardPatch, ConflictOut
+from ._out import board_out, board_summary, card_out
+from .schemas import BoardIn, BoardOut, BoardPage, CardIn, CardOut, CardPatch
 
 BAD = {400: Errors, 404: Detail}
-CHANGE = {400: Errors, 404: Detail, 409: ConflictOut}
+CHANGE = {400: Errors, 404: Detail, 409: Conflict}
 CARD = "/learning/boards/{public_id}/cards/{card_id}"
 
 

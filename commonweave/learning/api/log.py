@@ -6,18 +6,19 @@ from django.http import Http404
 from ninja import Query
 from ninja.responses import Status
 
-from commonweave.api.errors import InvalidInput, service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import InvalidInput, service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 
 from .. import rules, selectors, services
 from ..models import Barrier
 from . import router
-from ._out import answers_conflict, log_entry_out
-from .schemas import ConflictOut, LogEntryIn, LogEntryOut, LogEntryPage, LogEntryPatch, LogFilters
+from ._out import log_entry_out
+from .schemas import LogEntryIn, LogEntryOut, LogEntryPage, LogEntryPatch, LogFilters
 
 BAD = {400: Errors, 404: Detail}
-CHANGE = {400: Errors, 404: Detail, 409: ConflictOut}
+CHANGE = {400: Errors, 404: Detail, 409: Conflict}
 TEXTS = ("body", "tried", "happened", "learnt", "will_change")
 
 

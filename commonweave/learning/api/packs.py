@@ -12,7 +12,7 @@ The HTML pack stays immediate: GET /learning/sessions/{id}/pack.
 from django.http import HttpResponse
 from ninja.responses import Status
 
-from commonweave.api.schemas import Detail
+from commonweave.core.api.schemas import Detail
 
 from .. import pack_jobs, selectors
 from . import router

@@ -3,13 +3,14 @@ admins change them, and every change is kept in the history."""
 
 from django.http import Http404
 
-from commonweave.api.errors import service_errors
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import service_errors
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 
 from .. import rules, selectors, services
 from . import router
-from ._out import answers_conflict, partnership_out
-from .schemas import ConflictOut, PartnershipOut, PartnershipPatch, PhaseIn
+from ._out import partnership_out
+from .schemas import PartnershipOut, PartnershipPatch, PhaseIn
 
 
 def _current(request, _partnership):
@@ -26,7 +27,7 @@ def partnership_detail(request):
 
 @router.patch(
     "/learning/partnership",
-    response={200: PartnershipOut, 400: Errors, 404: Detail, 409: ConflictOut},
+    response={200: PartnershipOut, 400: Errors, 404: Detail, 409: Conflict},
 )
 @answers_conflict(_current)
 def partnership_update(request, payload: PartnershipPatch):

@@ -6,16 +6,11 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field, field_validator
 
-from commonweave.api.schemas import Input, Text, Versioned
+from commonweave.core.api.schemas import Date, Input, Named, Text, Versioned
 from commonweave.jobs.enums import JobStatus
 from commonweave.tenancy.enums import OrganisationKind, Phase
 
 from ..enums import ActionStatus, Column, EntryKind, Level, Quadrant
-
-
-class Named(Schema):
-    id: int
-    name: str
 
 
 class PublishedOut(Schema):
@@ -23,7 +18,7 @@ class PublishedOut(Schema):
     label: str = Field(description='For example "fewer than 8", "15"')
 
 
-class ResidentRef(Schema):
+class StoryResidentRef(Schema):
     public_id: str
     name: str
 
@@ -33,7 +28,7 @@ class StoryOut(Schema):
     version: int
     title: str
     text: str
-    resident: ResidentRef | None = Field(
+    resident: StoryResidentRef | None = Field(
         description="Only while their story consent is given and you may see them"
     )
     barriers: list[str]
@@ -84,7 +79,7 @@ class SessionOut(Schema):
 
 class SessionIn(Input):
     title: Text(200, required=True)
-    held_on: date
+    held_on: Date
     notes: Text(20000) = ""
     decisions: Text(20000) = ""
 
@@ -97,7 +92,7 @@ def _not_null(value):
 
 class SessionPatch(Versioned):
     title: Text(200, required=True) = None
-    held_on: date = None
+    held_on: Date = None
     notes: Text(20000) = None
     decisions: Text(20000) = None
 
@@ -213,7 +208,7 @@ class ActionIn(Input):
     owner_organisation_id: int
     owner_id: int | None = None
     owner_name: Text(150) = ""
-    due_on: date
+    due_on: Date
 
 
 class ActionPatch(Versioned):
@@ -224,7 +219,7 @@ class ActionPatch(Versioned):
     owner_organisation_id: int = None
     owner_id: int | None = None
     owner_name: Text(150) = None
-    due_on: date = None
+    due_on: Date = None
 
     _present = field_validator(
         "status", "description", "owner_organisation_id", "owner_name", "due_on", mode="before"
@@ -249,12 +244,6 @@ class BarrierFilters(Schema):
     quadrant: Quadrant | None = None
     level: Level | None = None
     withdrawn: bool = Field(False, description="Withdrawn barriers instead of the register")
-
-
-class ConflictOut(Schema):
-    detail: str
-    version: int = Field(description="The version saved now: redo your change on top of it")
-    current: dict
 
 
 # --- the learning log ---------------------------------------------------------------------

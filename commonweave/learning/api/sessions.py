@@ -6,16 +6,16 @@ from django.http import HttpResponse
 from ninja import Query
 from ninja.responses import Status
 
-from commonweave.api.errors import service_errors
-from commonweave.api.pagination import PageParams, paginate
-from commonweave.api.schemas import Detail, Errors
+from commonweave.core.api.conflicts import answers_conflict
+from commonweave.core.api.errors import service_errors
+from commonweave.core.api.pagination import PageParams, paginate
+from commonweave.core.api.schemas import Conflict, Detail, Errors
 
 from .. import selectors, services
 from ..pack import pack_export
 from . import router
-from ._out import answers_conflict, published, session_out, stories_out
+from ._out import published, session_out, stories_out
 from .schemas import (
-    ConflictOut,
     SessionIn,
     SessionOut,
     SessionPage,
@@ -27,7 +27,7 @@ from .schemas import (
 
 NOT_FOUND = {404: Detail}
 BAD = {400: Errors, 404: Detail}
-CHANGE = {400: Errors, 404: Detail, 409: ConflictOut}
+CHANGE = {400: Errors, 404: Detail, 409: Conflict}
 
 
 def _story_out(request, story):

@@ -2,11 +2,11 @@
 
 Bad input raises django ValidationError naming the field; nothing is half-saved (each
 service is one transaction). Edits name the version they started from and raise Conflict
-when someone saved first, so a stale edit never overwrites anyone's work. Who may change
-or remove what is in `learning.rules`; a rule that says no is a 404.
+(core.versioning) when someone saved first, so a stale edit never overwrites anyone's
+work. Who may change or remove what is in `learning.rules`; a rule that says no is a 404.
 """
 
-from ._common import NO_STORY_CONSENT, Conflict
+from ._common import NO_STORY_CONSENT
 from .actions import (
     action_create,
     action_delete,
@@ -49,7 +49,6 @@ from .sessions import (
 __all__ = [
     "KEEP",
     "NO_STORY_CONSENT",
-    "Conflict",
     "action_create",
     "action_delete",
     "action_reminders_send",

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commonweave.core.versioning import check_version, guarded_update
+
 from .. import rules
 from ..enums import OPEN_ACTION_STATUSES, ActionStatus
 from ..models import Action
 from ..reminders import get_sender
 from ..selectors import require_staff
-from ._common import allowed, check_version, clean, guarded_update, org_in_place, own_place
+from ._common import allowed, clean, org_in_place, own_place
 
 can_change_action = rules.can_change_action
 

@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commonweave.core.versioning import check_version, guarded_update
+
 from .. import rules
 from ..enums import Level, Quadrant
 from ..models import Action, Barrier, BarrierChange, BarrierStory, LevelChange
 from ..selectors import require_staff
-from ._common import allowed, check_version, clean, guarded_update, own_place, required
+from ._common import allowed, clean, own_place, required
 
 EDITABLE = ("title", "description", "quadrant", "service_area")
 
@@ -47,6 +49,7 @@ def barrier_create(
         quadrant=quadrant,
         service_area=clean(service_area),
         created_by=viewer.user,
+        created_by_token=viewer.token,
     )
     if story is not None:
         barrier_link_story(viewer=viewer, barrier=barrier, story=story)

@@ -5,11 +5,13 @@ audited per write; edits are guarded by version."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from commonweave.core.versioning import check_version, guarded_update
+
 from .. import rules
 from ..enums import Column, EntryKind
 from ..models import Board, Card, LogEntry, Tag, Vote
 from ..selectors import require_staff
-from ._common import allowed, check_version, clean, guarded_update, own_place, required
+from ._common import allowed, clean, own_place, required
 
 
 def _tags(place, raw):

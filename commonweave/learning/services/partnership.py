@@ -4,13 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commonweave.core.versioning import guarded_update
 from commonweave.tenancy.enums import Phase
 from commonweave.tenancy.models import Organisation
 
 from .. import rules
 from ..models import Partnership, PartnershipChange, PhaseChange
 from ..selectors import require_staff
-from ._common import allowed, clean, guarded_update
+from ._common import allowed, clean
 
 SETUP_FIELDS = PartnershipChange.PARTS
 

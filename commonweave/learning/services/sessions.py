@@ -13,21 +13,13 @@ from django.utils import timezone
 from commonweave.audit.enums import Action as AuditAction
 from commonweave.audit.enums import Purpose
 from commonweave.audit.services import audit_record
+from commonweave.core.versioning import check_version, guarded_update
 from commonweave.people.access import resident_get
 
 from .. import rules
 from ..models import Attendee, Barrier, Session, Story
 from ..selectors import require_staff, story_consented_ids, story_link_alive
-from ._common import (
-    NO_STORY_CONSENT,
-    allowed,
-    check_version,
-    clean,
-    guarded_update,
-    org_in_place,
-    own_place,
-    required,
-)
+from ._common import NO_STORY_CONSENT, allowed, clean, org_in_place, own_place, required
 
 KEEP = object()  # story_update: leave the resident link as it is
 

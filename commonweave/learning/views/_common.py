@@ -5,11 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from commonweave.web.editing import conflict_rows
+from commonweave.core.versioning import Conflict
+from commonweave.web.editing import (
+    EDIT_CONFLICT_MESSAGE,
+    REMOVE_CONFLICT_MESSAGE,
+    conflict_rows,
+)
 
 from ..forms import ConfirmForm, apply_errors
 from ..selectors import require_staff
-from ..services import Conflict
 
 PER_PAGE = 50
 
@@ -30,15 +34,6 @@ def paginate(request, queryset, extra_params=None, *, per_page=PER_PAGE):
 
 
 # --- editing and removing, with optimistic versions -----------------------------------------
-
-CONFLICT_MESSAGE = (
-    "Someone else saved changes to this while you were working. Nothing of yours is saved "
-    "yet: check what they changed, then save again."
-)
-REMOVE_CONFLICT_MESSAGE = (
-    "Someone else changed this after you opened this page. Check it is still what you "
-    "want to remove, then confirm again."
-)
 
 
 def _rebound(form, version):
@@ -63,7 +58,7 @@ def edit_page(request, *, form, obj, save, template, context, success, next_url,
             except Conflict as conflict:
                 rows = conflict_rows(form, conflict.current, compare)
                 form = _rebound(form, conflict.current.version)
-                form.add_error(None, CONFLICT_MESSAGE)
+                form.add_error(None, EDIT_CONFLICT_MESSAGE)
                 status = 409
             except ValidationError as error:
                 apply_errors(form, error)

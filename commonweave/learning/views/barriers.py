@@ -143,14 +143,17 @@ def barrier_link(request, public_id):
 
 def _barrier_page(request, viewer, barrier, *, level_form=None, action_form=None):
     stories = list(barrier.stories.select_related("session").order_by("-created_at"))
-    trend = selectors.published_trends(viewer, [barrier.pk], months=12)[barrier.pk]
+    # Exact counts: this page lists every one of these stories to whoever reads it, so a
+    # count of them discloses nothing more. Published views (the register, the API, packs)
+    # still count stories as people are counted (insights/disclosure.py).
+    trend = selectors.barrier_trends([barrier.pk], months=12)[barrier.pk]
     linkable = Story.objects.filter(place=viewer.place).exclude(pk__in=[s.pk for s in stories])[:50]
     actions = list(barrier.actions.select_related("owner", "owner_organisation").order_by("due_on"))
     active = not barrier.is_withdrawn
     context = {
         "barrier": barrier,
         "stories": stories,
-        "cases": selectors.published(viewer, len(stories)),
+        "cases": len(stories),
         "identities": selectors.story_identities(viewer, stories),
         "trend": trend,
         "timeline": selectors.barrier_timeline(barrier),

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from commonweave.web.editing import conflict_rows
+from commonweave.core.versioning import Conflict
+from commonweave.web.editing import EDIT_CONFLICT_MESSAGE, conflict_rows
 
 from .. import rules, selectors, services
 from ..forms import AttendeeForm, SessionForm, SessionRecordForm, StoryForm, apply_errors
 from ..pack import pack_export
-from ._common import CONFLICT_MESSAGE, paginate, staff
+from ._common import paginate, staff
 
 
 @login_required
@@ -94,14 +95,14 @@ def session_record(request, public_id):
     if form.is_valid():
         try:
             services.session_record(viewer=viewer, session=session, **form.cleaned_data)
-        except services.Conflict as conflict:
+        except Conflict as conflict:
             # Keep what they typed, on top of the current version; show what is saved now.
             rows = conflict_rows(form, conflict.current, ("notes", "decisions"))
             data = request.POST.copy()
             data["version"] = str(conflict.current.version)
             form = SessionRecordForm(data)
             form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
+            form.add_error(None, EDIT_CONFLICT_MESSAGE)
             return _detail(
                 request, viewer, conflict.current, status=409, record_form=form, conflict=rows
             )

@@ -1,6 +1,11 @@
 """Input for the front doors (public and staff referral forms) and for triage."""
 
+import re
+
+import phonenumbers
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from commonweave.tenancy.enums import OrganisationKind
 from commonweave.tenancy.models import Organisation
@@ -32,6 +37,37 @@ URGENCY_HINT = (
     "We will get in touch within 24 hours. If it's urgent, we will get in touch within "
     "3 hours. If someone is in danger now, call 999."
 )
+
+
+# One phone number and nothing else: digits, spaces, brackets, dashes, dots, a leading +.
+_PHONE_ONLY = re.compile(r"\+?[\d\s().\-]+")
+# Ofcom keeps 07700 900000 to 07700 900999 for drama: never anyone's real number, so the
+# demo and the tests use it. libphonenumber does not count it as valid; we do.
+_DRAMA_MOBILES = re.compile(r"07700900\d{3}")
+
+PHONE_ERROR = _("Enter a UK phone number, like 07700 900 982 or 0161 496 0123")
+
+
+def uk_phone(text) -> str | None:
+    """A UK number in its national format ("0161 496 0123"), however it was typed
+    ("01614960123", "+44 161 496 0123", "(0161) 496-0123"); None when the text is not one
+    valid UK number (too short, too long, another country's, or words).
+
+    The same idea as `directory.importer.fields.uk_phone`, which this layer cannot import.
+    """
+    text = str(text or "").strip()
+    if not _PHONE_ONLY.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if number.country_code != 44:
+        return None
+    if phonenumbers.is_valid_number(number) or _DRAMA_MOBILES.fullmatch(national.replace(" ", "")):
+        return national
+    return None
 
 
 class PersonFieldsForm(GovukForm):
@@ -92,12 +128,21 @@ class PersonFieldsForm(GovukForm):
     def clean_postcode(self):
         return " ".join(self.cleaned_data["postcode"].upper().split())
 
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        national = uk_phone(phone)
+        if national is None:
+            raise forms.ValidationError(PHONE_ERROR, code="invalid")
+        return national
+
     def clean(self):
         data = super().clean()
         phone, email = data.get("phone"), data.get("email")
         address, postcode = data.get("address"), data.get("postcode")
-        if "email" in self.errors:
-            return data  # they gave an email, just not a valid one yet
+        if "email" in self.errors or "phone" in self.errors:
+            return data  # they gave an email or phone number, just not a valid one yet
         if not (phone or email or address or postcode):
             self.add_error("phone", NO_CONTACT_ERROR)
             return data
@@ -125,11 +170,15 @@ class PersonFieldsForm(GovukForm):
         )
 
 
+SOMEONE_ELSE_FIELDS = ("referrer_name", "referrer_contact", "referrer_kind", "consent")
+
+
 class PublicReferralForm(PersonFieldsForm):
     """Refer yourself or someone you know. No account; plain English throughout."""
 
     field_order = [
         "for_whom",
+        *SOMEONE_ELSE_FIELDS,
         "place",
         "full_name",
         "preferred_name",
@@ -142,17 +191,13 @@ class PublicReferralForm(PersonFieldsForm):
         "contact_when",
         "reason",
         "urgency",
-        "consent",
-        "referrer_kind",
-        "referrer_name",
-        "referrer_contact",
     ]
 
     for_whom = forms.ChoiceField(
-        label="Who is this for?",
-        choices=[(FOR_MYSELF, "Myself"), (FOR_SOMEONE_ELSE, "Someone else")],
+        label=_("Who is this for?"),
+        choices=[(FOR_MYSELF, _("Myself")), (FOR_SOMEONE_ELSE, _("Someone else"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who this is for"},
+        error_messages={"required": _("Select who this is for")},
     )
     place = forms.ModelChoiceField(
         label="Which area do they live in?",
@@ -161,25 +206,30 @@ class PublicReferralForm(PersonFieldsForm):
         empty_label="Choose an area",
         error_messages={"required": "Choose the area they live in"},
     )
-    consent = forms.ChoiceField(
-        label="Do they know you are referring them?",
-        help_text="If this is for you, you can skip this question.",
-        choices=ReferralConsent.choices,
-        required=False,
-        widget=forms.RadioSelect,
+    # Asked only of someone referring another person: revealed under "Someone else" (and
+    # shown, saying so in their labels, when there is no JavaScript). Required then, and
+    # ignored for "Myself".
+    referrer_name = forms.CharField(
+        label=_("Your name, if you are referring someone else"),
+        max_length=150,
+        error_messages={"required": _("Enter your name")},
+    )
+    referrer_contact = forms.CharField(
+        label=_("Your phone number or email, if you are referring someone else"),
+        help_text=_("So we can ask you about the referral if we need to"),
+        max_length=200,
+        error_messages={"required": _("Enter your phone number or email")},
     )
     referrer_kind = forms.ChoiceField(
-        label="Who are you to them?",
-        help_text="If this is for you, you can skip this question.",
-        choices=[("", "Choose one")] + [c for c in ReferrerKind.choices if c[0] != "self"],
-        required=False,
+        label=_("Who are you to them, if you are referring someone else?"),
+        choices=[("", _("Choose one"))] + [c for c in ReferrerKind.choices if c[0] != "self"],
+        error_messages={"required": _("Select who you are to them")},
     )
-    referrer_name = forms.CharField(label="Your name", max_length=150, required=False)
-    referrer_contact = forms.CharField(
-        label="Your phone number or email",
-        help_text="So we can ask you about the referral if we need to",
-        max_length=200,
-        required=False,
+    consent = forms.ChoiceField(
+        label=_("Do they know you are referring them, if you are referring someone else?"),
+        choices=ReferralConsent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether they know you are referring them")},
     )
 
     def __init__(self, *args, places, place=None, **kwargs):
@@ -191,22 +241,64 @@ class PublicReferralForm(PersonFieldsForm):
         else:
             self.fields["place"].queryset = places
             self.fixed_place = None
+        if self.is_bound and self.data.get("for_whom") != FOR_SOMEONE_ELSE:
+            # Only "Someone else" needs them; without a choice, that is the one error.
+            for name in SOMEONE_ELSE_FIELDS:
+                self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
         if data.get("for_whom") == FOR_MYSELF:
             data["consent"] = ReferralConsent.AGREED
             data["referrer_kind"] = ReferrerKind.SELF
-            return data
-        if not data.get("consent"):
-            self.add_error("consent", "Select whether they know you are referring them")
-        if not data.get("referrer_kind"):
-            self.add_error("referrer_kind", "Select who you are to them")
-        if not (data.get("referrer_name") or "").strip():
-            self.add_error("referrer_name", "Enter your name")
-        if not (data.get("referrer_contact") or "").strip():
-            self.add_error("referrer_contact", "Enter your phone number or email")
+            data["referrer_name"] = data["referrer_contact"] = ""
         return data
+
+    def someone_else_fields(self):
+        return [self[name] for name in SOMEONE_ELSE_FIELDS]
+
+    def _anchor(self, name):
+        """Where a "Change" link lands: the field's first box or first choice."""
+        kind = self.field_kind(name)
+        suffix = {"date": "_day", "radio": "_0"}.get(kind, "")
+        return f"{self[name].auto_id}{suffix}"
+
+    def summary(self) -> list[dict]:
+        """The answers as a check-your-answers page lists them: what was asked (in short),
+        the answer in words, and where to change it. Only valid forms have a summary."""
+        data = self.cleaned_data
+
+        def words(name):
+            return dict(self.fields[name].choices).get(data.get(name), "")
+
+        rows = [(_("Who it is for"), "for_whom", words("for_whom"))]
+        if data["for_whom"] == FOR_SOMEONE_ELSE:
+            rows += [
+                (_("Your name"), "referrer_name", data["referrer_name"]),
+                (_("Your phone number or email"), "referrer_contact", data["referrer_contact"]),
+                (_("Who you are to them"), "referrer_kind", words("referrer_kind")),
+                (_("Do they know you are referring them?"), "consent", words("consent")),
+            ]
+        if "place" in self.fields:
+            rows.append((_("Area"), "place", data["place"].name))
+        born = data.get("date_of_birth")
+        rows += [
+            (_("Full name"), "full_name", data["full_name"]),
+            (_("What they like to be called"), "preferred_name", data["preferred_name"]),
+            (_("Date of birth"), "date_of_birth", date_format(born, "j F Y") if born else ""),
+            (_("Phone number"), "phone", data["phone"]),
+            (_("Email address"), "email", data["email"]),
+            (_("Address"), "address", data["address"]),
+            (_("Postcode"), "postcode", data["postcode"]),
+            (_("How to contact them"), "contact_method", words("contact_method")),
+            (_("Good time to contact them"), "contact_when", data["contact_when"]),
+            (_("Why"), "reason", data["reason"]),
+            (_("How soon"), "urgency", words("urgency")),
+        ]
+        return [
+            {"key": key, "name": name, "value": str(value).strip(), "anchor": self._anchor(name)}
+            for key, name, value in rows
+        ]
 
     def chosen_place(self):
         return self.fixed_place or self.cleaned_data["place"]

@@ -5,61 +5,42 @@ Another organisation's referral is a 404. Messages never carry a resident's name
 travel in a cookie.
 """
 
-import hashlib
-import hmac
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.tenancy.models import Organisation, Place
-from commonweave.tenancy.viewer import public_viewer
+from commonweave.core.visibility import shown
+from commonweave.tenancy.models import Organisation
+from commonweave.tenancy.viewer import viewer_or_404
 
 from .. import selectors, services
-from ..access import Access, resident_get, resident_open
+from ..access import Access, referral_open, resident_get, resident_open, resident_viewed
 from ..clock import partner_status, referral_clock
-from ..enums import CONTACT_MADE_OUTCOMES, ContactOutcome, FrontDoor, Urgency
+from ..enums import CONTACT_MADE_OUTCOMES, ContactOutcome, FrontDoor
 from ..forms.referrals import (
-    FOR_MYSELF,
-    HONEYPOT_FIELD,
     AssignForm,
     FirstContactForm,
-    PublicReferralForm,
     StaffReferralForm,
 )
 
 PER_PAGE = 50
-THANKS_SESSION_KEY = "public_referral_thanks"
-RATE_WINDOW_SECONDS = 60 * 60
 
 
 # --- who is asking -----------------------------------------------------------------------
 
 
-def _viewer(request):
-    """The signed-in viewer in their current place; no role there is a 404."""
-    viewer = request.viewer
-    if not viewer:
-        raise Http404
-    return viewer
-
-
 def _casework_viewer(request):
-    viewer = _viewer(request)
-    if not viewer.can_do_casework:
-        raise Http404
-    return viewer
+    return viewer_or_404(request, lambda viewer: viewer.can_do_casework)
 
 
 def _paginate(request, queryset, extra_params=None):
@@ -73,94 +54,12 @@ def _paginate(request, queryset, extra_params=None):
     }
 
 
-# --- the public front door ---------------------------------------------------------------
-
-
-def _rate_key(request):
-    # Only a keyed hash of the address is kept, never the address itself (SAFETY 16).
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-    window = int(timezone.now().timestamp() // RATE_WINDOW_SECONDS)
-    return f"public-referral:{digest}:{window}"
-
-
-def _over_rate_limit(request) -> bool:
-    """Count this submission against the sender's hourly allowance."""
-    key = _rate_key(request)
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.PUBLIC_REFERRAL_RATE_PER_HOUR
-
-
-@never_cache
-def public_referral(request):
-    """Refer yourself or someone you know: no account, no CAPTCHA."""
-    places = Place.objects.filter(lead_organisation__isnull=False).order_by("name")
-    place_list = list(places)
-    place = None
-    if len(place_list) == 1:
-        place = place_list[0]
-    elif request.GET.get("place"):
-        place = next((p for p in place_list if p.slug == request.GET["place"]), None)
-    context = {"open": bool(place_list), "phone": _public_phone(), "honeypot": HONEYPOT_FIELD}
-    if request.method == "POST":
-        if request.POST.get(HONEYPOT_FIELD):
-            # A bot filled the hidden field: thank it and keep nothing.
-            return redirect("people:refer_thanks")
-        form = PublicReferralForm(request.POST, places=places, place=place)
-        if form.is_valid():
-            if _over_rate_limit(request):
-                context.update(form=form, limited=True)
-                return render(request, "people/referrals/public_form.html", context, status=429)
-            chosen = form.chosen_place()
-            referral = services.referral_create(
-                viewer=public_viewer(chosen),
-                front_door=FrontDoor.PUBLIC_WEB,
-                person=form.person_details(),
-                **form.referral_details(),
-            )
-            request.session[THANKS_SESSION_KEY] = {
-                "organisation": chosen.lead_organisation.name,
-                "urgent": referral.urgency == Urgency.URGENT,
-                "for_self": form.cleaned_data["for_whom"] == FOR_MYSELF,
-            }
-            return redirect("people:refer_thanks")
-    else:
-        form = PublicReferralForm(places=places, place=place)
-    context["form"] = form
-    return render(
-        request,
-        "people/referrals/public_form.html",
-        context,
-        status=400 if form.errors else 200,
-    )
-
-
-def _public_phone():
-    return getattr(settings, "PUBLIC_REFERRAL_PHONE", "")
-
-
-@never_cache
-def public_referral_thanks(request):
-    """Who will be in touch and when; nothing personal travels in the address."""
-    thanks = request.session.get(THANKS_SESSION_KEY) or {}
-    return render(
-        request,
-        "people/referrals/public_thanks.html",
-        {"thanks": thanks, "phone": _public_phone()},
-    )
-
-
 # --- staff front door and a partner's own referrals ---------------------------------------
 
 
 @login_required
 def staff_referral(request):
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     organisations = Organisation.objects.filter(pk__in=viewer.member_org_ids).order_by("name")
     form = StaffReferralForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -190,7 +89,7 @@ def staff_referral(request):
 
 @login_required
 def my_referrals(request):
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     context = _paginate(request, selectors.referrals_followed_by(viewer))
     now = timezone.now()
     rows = [(r, partner_status(r, now)) for r in context["page"].object_list]
@@ -199,7 +98,7 @@ def my_referrals(request):
         action=Action.LIST,
         purpose=Purpose.REFERRER,
         object_type="people.referral",
-        detail={"residents": [r.resident.public_id for r, _ in rows]},
+        residents=[r.resident.public_id for r, _ in rows],
     )
     context["rows"] = rows
     return render(request, "people/referrals/my_referrals.html", context)
@@ -209,22 +108,19 @@ def my_referrals(request):
 def referral_detail(request, public_id):
     """What the referrer wrote and where it has got to. A partner sees the status and
     whether the promise was kept, never notes or the resident's journey."""
-    viewer = _viewer(request)
-    referral = selectors.referral_for_referrer(viewer, public_id)
-    if referral is None:
-        raise Http404
-    holds = referral.resident.organisation_id in viewer.casework_org_ids
-    audit_record(
-        viewer=viewer,
-        action=Action.VIEW,
-        purpose=Purpose.TRIAGE if holds else Purpose.REFERRER,
-        obj=referral,
-        resident=referral.resident,
-    )
+    viewer = viewer_or_404(request)
+    # The holding organisation sees the whole referral; a referrer sees it as they sent it.
+    referral, access = referral_open(viewer, public_id)
+    level = access.level
     return render(
         request,
         "people/referrals/referral_detail.html",
-        {"referral": referral, "status": partner_status(referral), "holds": holds},
+        {
+            "referral": shown(referral, level),
+            "person": shown(referral.resident, level),
+            "status": partner_status(referral),
+            "holds": access is Access.FULL,
+        },
     )
 
 
@@ -261,7 +157,7 @@ def triage(request):
         action=Action.LIST,
         purpose=Purpose.TRIAGE,
         object_type="people.referral",
-        detail={"residents": [r.resident.public_id for r in referrals]},
+        residents=[r.resident.public_id for r in referrals],
     )
     template = "people/referrals/triage.html"
     if request.htmx:
@@ -277,12 +173,16 @@ def _triage_referral_or_404(viewer, public_id):
 
 
 def _render_triage_referral(
-    request, viewer, referral, *, assign_form=None, contact_form=None, status=200
+    request, viewer, referral, *, resident=None, assign_form=None, contact_form=None, status=200
 ):
-    # Reading the person's details: exactly one audited VIEW per page shown.
-    resident, _ = resident_open(
-        viewer, referral.resident.public_id, purpose=Purpose.TRIAGE, need=Access.FULL
-    )
+    # Reading the person's details: exactly one audited VIEW per page shown. A view that
+    # already holds the resident (from resident_get) audits it rather than loading it again.
+    if resident is None:
+        resident, _ = resident_open(
+            viewer, referral.resident.public_id, purpose=Purpose.TRIAGE, need=Access.FULL
+        )
+    else:
+        resident_viewed(viewer, resident, purpose=Purpose.TRIAGE)
     if assign_form is None:
         assign_form = AssignForm(
             catalysts=services.catalysts_for(resident.organisation_id),
@@ -322,7 +222,46 @@ def triage_assign(request, public_id):
         else:
             messages.success(request, f"Assigned to {catalyst}.")
             return redirect("people:triage_referral", public_id=referral.public_id)
-    return _render_triage_referral(request, viewer, referral, assign_form=form, status=400)
+    return _render_triage_referral(
+        request, viewer, referral, resident=resident, assign_form=form, status=400
+    )
+
+
+# Where "Assign to me" may send the person back to: their caseload or the queue.
+ASSIGN_TO_ME_NEXT = {"caseload": "people:caseload", "triage": "people:triage"}
+
+
+@login_required
+@require_POST
+def triage_assign_to_me(request, public_id):
+    """Take a waiting referral no one has taken yet: one button, a plain form post (CSRF,
+    no JavaScript needed), audited by referral_assign as triage_assign is. Another
+    organisation's referral is a 404; one someone else has taken meanwhile is left with them."""
+    viewer = _casework_viewer(request)
+    referral = _triage_referral_or_404(viewer, public_id)
+    back = ASSIGN_TO_ME_NEXT.get(request.POST.get("next", ""), "people:caseload")
+    if referral.assigned_to_id == request.user.pk:
+        messages.success(request, gettext("This referral is already assigned to you."))
+        return redirect(back)
+    if referral.assigned_to_id is not None:
+        messages.error(
+            request,
+            gettext("Someone else took this referral first: it is assigned to %(name)s.")
+            % {"name": referral.assigned_to},
+        )
+        return redirect(back)
+    try:
+        services.referral_assign(viewer=viewer, referral=referral, catalyst=request.user)
+    except ValidationError:
+        messages.error(
+            request,
+            gettext(
+                "You cannot take this referral: you do not work with this organisation's residents."
+            ),
+        )
+    else:
+        messages.success(request, gettext("Assigned to you. The clock is still running."))
+    return redirect(back)
 
 
 @login_required
@@ -330,10 +269,12 @@ def triage_assign(request, public_id):
 def triage_contact(request, public_id):
     viewer = _casework_viewer(request)
     referral = _triage_referral_or_404(viewer, public_id)
-    resident_get(viewer, referral.resident.public_id, need=Access.FULL)
+    resident, _ = resident_get(viewer, referral.resident.public_id, need=Access.FULL)
     form = FirstContactForm(request.POST)
     if not form.is_valid():
-        return _render_triage_referral(request, viewer, referral, contact_form=form, status=400)
+        return _render_triage_referral(
+            request, viewer, referral, resident=resident, contact_form=form, status=400
+        )
     outcome = ContactOutcome(form.cleaned_data["outcome"])
     services.referral_record_contact(
         viewer=viewer, referral=referral, outcome=outcome, note=form.cleaned_data["note"].strip()
@@ -407,13 +348,7 @@ def triage_compare(request, public_id, other_id):
     referral = _triage_referral_or_404(viewer, public_id)
     new, existing = _pair_or_404(viewer, referral, other_id)
     for resident in (new, existing):  # two records read: one VIEW each
-        audit_record(
-            viewer=viewer,
-            action=Action.VIEW,
-            purpose=Purpose.TRIAGE,
-            obj=resident,
-            resident=resident,
-        )
+        resident_viewed(viewer, resident, purpose=Purpose.TRIAGE)
     return render(
         request,
         "people/referrals/compare.html",

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.web.editing import conflict_rows
+from commonweave.core.versioning import Conflict
+from commonweave.core.visibility import Level, shown, shown_all
+from commonweave.tenancy.viewer import viewer_or_404
+from commonweave.web.editing import EDIT_CONFLICT_MESSAGE, conflict_rows
 
 from .. import selectors, services
-from ..access import Access, resident_get, resident_open
+from ..access import SHARE_ROLES, Access, resident_get, resident_open, resident_viewed
 from ..clock import referral_clock
 from ..enums import ConsentPurpose
 from ..forms.residents import (
@@ -35,26 +38,22 @@ from ..forms.residents import (
     ResidentSearchForm,
     StageForm,
 )
-from ..services import PROFILE_FIELDS, EditConflict
-from .referrals import _casework_viewer, _viewer
-
-CONFLICT_MESSAGE = (
-    "Someone else saved changes to this record while you were working. "
-    "Check what they changed, then save again."
-)
+from ..services import PROFILE_FIELDS
+from .referrals import _casework_viewer, _paginate
 
 
 def _open(request, public_id, *, need=Access.FULL):
     """Resolve the viewer and open the record for reading (one audited VIEW), or 404."""
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     resident, access = resident_open(viewer, public_id, need=need)
     return viewer, resident, access
 
 
 def _for_change(request, public_id):
     """Resolve the viewer and the record they are about to change, unaudited: the service
-    audits the change, and a re-shown form audits its VIEW through _render_form."""
-    viewer = _viewer(request)
+    audits the change, and a shown form audits its VIEW of this same record through
+    _render_form (resident_viewed), so the record is loaded once."""
+    viewer = viewer_or_404(request)
     resident, _ = resident_get(viewer, public_id, need=Access.FULL)
     return viewer, resident
 
@@ -86,8 +85,9 @@ def _rebind_with_version(form_class, request, version, **kwargs):
 
 @login_required
 def caseload_view(request):
-    """A catalyst's open residents with their next actions, overdue ones first, and the
-    referrals assigned to them still waiting for first contact."""
+    """A catalyst's day: the first contacts waiting (assigned to them, and those no one has
+    taken yet in their organisation), overdue ones first, each with its response-promise
+    clock; then their open residents with their next actions, overdue ones first."""
     viewer = _casework_viewer(request)
     catalysts = list(services.catalysts_for_orgs(viewer.casework_org_ids))
     catalyst = request.user
@@ -96,25 +96,35 @@ def caseload_view(request):
         catalyst = next((c for c in catalysts if str(c.pk) == chosen), None)
         if catalyst is None:
             raise Http404
+    is_own = catalyst == request.user
     residents = list(selectors.caseload(viewer, catalyst).select_related("organisation"))
     today = timezone.localdate()
-    waiting = list(selectors.contacts_waiting(viewer, catalyst))
+    waiting = list(selectors.contacts_waiting(viewer, catalyst, unassigned=True))
     now = timezone.now()
     audit_record(
         viewer=viewer,
         action=Action.LIST,
         purpose=Purpose.CASEWORK,
         object_type="people.resident",
-        detail={
-            "residents": [r.public_id for r in residents] + [r.resident.public_id for r in waiting]
-        },
+        residents=[r.public_id for r in residents] + [r.resident.public_id for r in waiting],
+        detail={"catalyst": catalyst.pk},
     )
+    waiting_items = [
+        {
+            "referral": r,
+            "clock": referral_clock(r.due_at, now),
+            "assigned_to_them": r.assigned_to_id == catalyst.pk,
+            # Taking it is for the person whose day this is, and only while no one has.
+            "can_take": is_own and r.assigned_to_id is None,
+        }
+        for r in waiting
+    ]
     return render(
         request,
         "people/residents/caseload.html",
         {
             "catalyst": catalyst,
-            "is_own": catalyst == request.user,
+            "is_own": is_own,
             "catalysts": catalysts if viewer.has_role("coordinator") else [],
             "rows": [
                 {
@@ -127,16 +137,40 @@ def caseload_view(request):
             "overdue_count": sum(
                 1 for r in residents if r.next_action_due and r.next_action_due < today
             ),
-            "waiting": [{"referral": r, "clock": referral_clock(r.due_at, now)} for r in waiting],
+            "waiting": waiting_items,
+            "waiting_overdue": sum(1 for item in waiting_items if item["clock"].is_overdue),
+            "waiting_unassigned": sum(1 for r in waiting if r.assigned_to_id is None),
         },
     )
+
+
+@login_required
+def shared_with_us(request):
+    """Residents shared with the viewer's organisation by the person's consent: exactly
+    those they may open at the shared level (selectors.residents_shared_with, the access
+    rule itself), a page at a time. For those who may see shared records (catalysts,
+    coordinators and partner workers); anyone else finds nothing here. One audited LIST
+    naming the residents on the page, as every list of people is."""
+    viewer = viewer_or_404(request, lambda viewer: bool(viewer.org_ids(*SHARE_ROLES)))
+    context = _paginate(request, selectors.residents_shared_with(viewer))
+    residents = list(context["page"].object_list)
+    audit_record(
+        viewer=viewer,
+        action=Action.LIST,
+        purpose=Purpose.SHARED,
+        object_type="people.resident",
+        residents=[r.public_id for r in residents],
+        detail={"list": "shared_with_us"},
+    )
+    context["rows"] = selectors.shared_list_rows(residents)
+    return render(request, "people/residents/shared_with_us.html", context)
 
 
 @login_required
 def resident_search(request):
     """Find a resident by name, phone or postcode. The search is POSTed so what was typed
     never appears in an address, a log or browser history."""
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     if not (viewer.can_do_casework or viewer.has_role("partner_worker")):
         raise Http404
     results = None
@@ -148,7 +182,7 @@ def resident_search(request):
             action=Action.SEARCH,
             purpose=Purpose.CASEWORK,
             object_type="people.resident",
-            detail={"results": [r.public_id for r in results]},
+            residents=results,
         )
     return render(
         request,
@@ -162,11 +196,13 @@ def resident_search(request):
 
 
 def _render_detail(request, viewer, resident, access, *, goal_errors=None, status=200):
+    """The resident's page. Every record on it is rendered through the field policy at
+    the viewer's level, so the page shows exactly what the API answers."""
     full = access is Access.FULL
-    goals = list(resident.goals.all())
+    level = access.level
     goal_errors = goal_errors or {}
     context = {
-        "resident": resident,
+        "resident": shown(resident, level),
         "full": full,
         "goals": [
             {
@@ -174,15 +210,15 @@ def _render_detail(request, viewer, resident, access, *, goal_errors=None, statu
                 "form": goal_errors.get(goal.pk)
                 or GoalProgressForm(initial={"progress": goal.progress}, prefix=f"goal{goal.pk}"),
             }
-            for goal in goals
+            for goal in shown_all(resident.goals.all(), level)
         ],
-        "connections": list(resident.connections.all()),
-        "timeline": selectors.resident_timeline(resident, include_notes=full),
-        "consents": selectors.current_consents(resident) if full else [],
+        "connections": shown_all(resident.connections.all(), level),
+        "timeline": selectors.resident_timeline(resident, level=level),
+        "consents": shown_all(selectors.current_consents(resident), level) if full else [],
         "stages": services.allowed_next_stages(resident) if full else [],
         "is_open": resident.is_open,
         "next_action_overdue": bool(
-            resident.next_action_due and resident.next_action_due < timezone.localdate()
+            full and resident.next_action_due and resident.next_action_due < timezone.localdate()
         ),
         "can_see_audit": full or viewer.is_place_admin,
     }
@@ -191,7 +227,7 @@ def _render_detail(request, viewer, resident, access, *, goal_errors=None, statu
 
 @login_required
 def resident_detail(request, public_id):
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     resident, access = resident_open(viewer, public_id, need=Access.SHARED)
     return _render_detail(request, viewer, resident, access)
 
@@ -205,7 +241,7 @@ def goal_progress(request, public_id, goal_id):
         raise Http404
     form = GoalProgressForm(request.POST, prefix=f"goal{goal.pk}")
     if not form.is_valid():
-        resident, access = resident_open(viewer, public_id, need=Access.FULL)
+        access = resident_viewed(viewer, resident)
         return _render_detail(
             request, viewer, resident, access, goal_errors={goal.pk: form}, status=400
         )
@@ -217,13 +253,14 @@ def goal_progress(request, public_id, goal_id):
 # --- forms on the record ---------------------------------------------------------------
 
 
-def _render_form(request, viewer, public_id, form, *, page, status=200, **extra):
-    """Show a casework form about the resident: reading their record is one audited VIEW."""
-    resident, _ = resident_open(viewer, public_id, need=Access.FULL)
+def _render_form(request, viewer, resident, form, *, page, status=200, **extra):
+    """Show a casework form about the resident the view holds (from _for_change): reading
+    their record is one audited VIEW."""
+    resident_viewed(viewer, resident)
     return render(
         request,
         page.get("template", "people/residents/form.html"),
-        {"resident": resident, "form": form, **page, **extra},
+        {"resident": shown(resident, Level.FULL), "form": form, **page, **extra},
         status=status,
     )
 
@@ -249,22 +286,21 @@ def _form_page(
         if versioned:
             start["version"] = resident.version
         form = form_class(initial=start, **form_kwargs)
-        return _render_form(request, viewer, public_id, form, page=page)
+        return _render_form(request, viewer, resident, form, page=page)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
             save(viewer, resident, form.cleaned_data)
-        except EditConflict as conflict:
-            form = _rebind_with_version(
-                form_class, request, conflict.current.version, **form_kwargs
-            )
-            form.add_error(None, CONFLICT_MESSAGE)
+        except Conflict as conflict:
+            resident = conflict.current
+            form = _rebind_with_version(form_class, request, resident.version, **form_kwargs)
+            form.add_error(None, EDIT_CONFLICT_MESSAGE)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(_detail_url(resident))
-    return _render_form(request, viewer, public_id, form, page=page, status=400)
+    return _render_form(request, viewer, resident, form, page=page, status=400)
 
 
 @login_required
@@ -275,7 +311,7 @@ def resident_edit(request, public_id):
     page = {"title": "Change their details", "template": "people/residents/edit.html"}
     if request.method != "POST":
         return _render_form(
-            request, viewer, public_id, ProfileForm.for_resident(resident), page=page
+            request, viewer, resident, ProfileForm.for_resident(resident), page=page
         )
     form = ProfileForm(request.POST)
     if form.is_valid():
@@ -286,18 +322,18 @@ def resident_edit(request, public_id):
                 version=form.cleaned_data["version"],
                 **form.changes(),
             )
-        except EditConflict as conflict:
+        except Conflict as conflict:
             current = conflict.current
             form = _rebind_with_version(ProfileForm, request, current.version)
-            form.add_error(None, CONFLICT_MESSAGE)
+            form.add_error(None, EDIT_CONFLICT_MESSAGE)
             rows = conflict_rows(form, current, PROFILE_FIELDS)
             return _render_form(
-                request, viewer, public_id, form, page=page, status=409, conflict_rows=rows
+                request, viewer, current, form, page=page, status=409, conflict_rows=rows
             )
         else:
             messages.success(request, "Their details are saved.")
             return redirect(_detail_url(resident))
-    return _render_form(request, viewer, public_id, form, page=page, status=400)
+    return _render_form(request, viewer, resident, form, page=page, status=400)
 
 
 @login_required
@@ -369,13 +405,15 @@ def consent_manage(request, public_id):
     page = {
         "title": "Consent",
         "template": "people/residents/consent.html",
-        "consents": selectors.current_consents(resident),
-        "history": list(resident.consent_events.select_related("organisation", "recorded_by")),
+        "consents": shown_all(selectors.current_consents(resident), Level.FULL),
+        "history": shown_all(
+            resident.consent_events.select_related("organisation", "recorded_by"), Level.FULL
+        ),
         "share_purpose": ConsentPurpose.SHARE.value,
     }
     if request.method != "POST":
         return _render_form(
-            request, viewer, public_id, ConsentForm(organisations=organisations), page=page
+            request, viewer, resident, ConsentForm(organisations=organisations), page=page
         )
     form = ConsentForm(request.POST, organisations=organisations)
     if form.is_valid():
@@ -398,7 +436,7 @@ def consent_manage(request, public_id):
                 "Consent recorded." if data["given"] else "Withdrawal recorded. It applies now.",
             )
             return redirect("people:consent", public_id=resident.public_id)
-    return _render_form(request, viewer, public_id, form, page=page, status=400)
+    return _render_form(request, viewer, resident, form, page=page, status=400)
 
 
 @login_required

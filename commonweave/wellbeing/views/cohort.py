@@ -10,23 +10,21 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
-from commonweave.insights.export import csv_response
-from commonweave.people.views.referrals import _viewer
+from commonweave.core.export import csv_response
+from commonweave.tenancy.viewer import viewer_or_404
 
 from .. import cohort, exports
 from ..forms import CohortForm
 
 
 def _aggregate_viewer(request):
-    viewer = _viewer(request)
-    if not viewer.can_see_aggregates:
-        raise Http404
-    return viewer
+    return viewer_or_404(request, lambda viewer: viewer.can_see_aggregates)
 
 
 def _cohort_form(request, data=None):
@@ -50,11 +48,16 @@ def _cohort_page(request, viewer, form):
             "low": [row.published.ci_values[0] for row in enough],
             "high": [row.published.ci_values[1] for row in enough],
         }
+    can_export = exports.can_export(viewer)
     context = {
         "form": form,
         "cohort": result,
         "chart": chart,
-        "can_export": exports.can_export(viewer),
+        "can_export": can_export,
+        # An empty export is not offered: the page says why instead.
+        "has_scores": can_export
+        and result is not None
+        and exports.scores_in_scope(viewer, cohort._clean_filters(filters)).exists(),
         "query": request.GET.urlencode(),
         "export_params": sorted((k, v) for k, v in (form.data or {}).items() if v),
         "threshold": viewer.place.suppression_threshold,
@@ -161,6 +164,10 @@ def export_download(request, public_id):
     """The export's one download (then the file is deleted). One EXPORT audit event."""
     viewer = _export_viewer(request)
     export = exports.scores_export_get(viewer=viewer, public_id=public_id)
+    if export.ready and export.rows == 0:
+        # Nothing but headings: not offered, and not handed out (the page says why).
+        messages.info(request, _("There is nothing to download: the file has no rows."))
+        return redirect("wellbeing:export", public_id=export.public_id)
     try:
         file = exports.scores_export_download(viewer=viewer, export=export)
     except exports.ExportGone as error:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from commonweave.people.views.referrals import _viewer
+from commonweave.tenancy.viewer import viewer_or_404
 
 from .. import services
 from ..forms import AreaForm
@@ -23,7 +23,7 @@ def _area_dicts(version):
 
 
 def _admin_viewer(request):
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     if not viewer.is_place_admin:
         raise Http404
     return viewer
@@ -42,7 +42,7 @@ def _new_key(name, taken):
 @login_required
 def lifemap(request):
     """The place's life map: its areas and the words for each point."""
-    viewer = _viewer(request)
+    viewer = viewer_or_404(request)
     version = services.current_lifemap(viewer.place)
     context = {
         "version": version,

@@ -11,10 +11,6 @@ from commonweave.tenancy.models import Place
 URL = "http://127.0.0.1:8000"
 
 
-# Deriving ties takes about 1.7 s per 1,000 residents: done inline only for small demos.
-NETWORK_SYNC_LIMIT = 10_000
-
-
 class Command(BaseCommand):
     help = (
         "Generate a realistic synthetic demo place (organisations, staff in every role, "
@@ -69,40 +65,19 @@ class Command(BaseCommand):
         )
         counts = ", ".join(f"{n:,} {label}" for label, n in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Done in {report.seconds:.1f}s: {counts}."))
-        self._other_apps(report.place, residents)
+        self._other_apps(report.place, residents, seed)
         self._print_logins(report.logins, report.more_logins)
         if report.tokens:
             self.stdout.write("\nAPI tokens (shown once; only a hash is stored):")
             for org, name, role, raw in report.tokens:
                 self.stdout.write(f"  {org} - {name} ({role}):\n    {raw}")
 
-    def _other_apps(self, place, residents):
-        """A directory for the demo place, and its relationship network when it is small
-        enough to derive in seconds (bigger places: Network -> Recompute, a background job)."""
-        from commonweave.directory.demo import DEMO_WARDS, generate_directory
-        from commonweave.directory.neighbourhoods import import_boundaries
-        from commonweave.network.demo import demo_drawings
-        from commonweave.network.derive import sync_ties
+    def _other_apps(self, place, residents, seed):
+        """The directory, wellbeing over time, Connecting the Dots, partners' referrals and
+        the network analysed (commonweave.demo.partnership)."""
+        from commonweave.demo.partnership import generate_partnership
 
-        # Seeded by the place, so a second demo place gets its own directory ids.
-        services = generate_directory(place, services=200, seed=place.pk)
-        wards = import_boundaries(place, DEMO_WARDS, kind="ward")
-        self.stdout.write(
-            f"Directory: {services} services, groups, events and spaces in "
-            f"{wards.created + wards.updated} wards (Oldham's, ONS, OGL)."
-        )
-        drawn = demo_drawings(place, seed=place.pk)
-        self.stdout.write(
-            f"Own networks: {drawn['drawings']} drawings of {drawn['residents']} residents' "
-            "networks, made with their catalysts."
-        )
-        if residents <= NETWORK_SYNC_LIMIT:
-            ties = sync_ties(place)
-            self.stdout.write(f"Network: {ties['created']:,} ties derived from the records.")
-        else:
-            self.stdout.write(
-                "Network: derive the ties from Network -> Recompute (a background job)."
-            )
+        generate_partnership(place, residents=residents, seed=seed, say=self.stdout.write)
 
     def _print_logins(self, logins, more):
         self.stdout.write(

@@ -6,17 +6,21 @@
     manage.py import_directory oldham --boundaries wards.geojson --kind ward
     manage.py import_directory oldham --taxonomy categories.csv --taxonomy-name "Oldham"
 
-Idempotent: ids in the feed are kept, so running it again changes nothing.
+Idempotent: ids in the feed are kept, so running it again changes nothing. A CSV is read as
+the import page reads an upload: UTF-8 (with or without a byte-order mark) or else Excel's
+Windows-1252, and the command says which.
 """
 
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from commonweave.jobs.progress import TerminalBar
 from commonweave.tenancy.models import Place
 
 from ... import importer, neighbourhoods
+from ...importer.sources import load_csv
 from ...services import ensure_default_taxonomy
 
 
@@ -41,17 +45,17 @@ class Command(BaseCommand):
             raise CommandError("No place with that slug")
         ensure_default_taxonomy(place)
         if postcodes:
-            bar = TerminalBar(sys.stderr, "postcodes")
-            count = neighbourhoods.load_postcodes(postcodes, on_progress=bar.update)
-            self.stdout.write(f"{count} postcodes loaded")
+            # The same loader as `manage.py load_postcodes` (NSPL or ONSPD, any column names).
+            call_command("load_postcodes", postcodes, stdout=self.stdout, stderr=self.stderr)
         if boundaries:
             report = neighbourhoods.import_boundaries(place, boundaries, kind=kind)
             self.stdout.write(report.summary())
         if taxonomy:
             try:
-                text = importer.load_text(taxonomy)
+                text, encoding = load_csv(taxonomy)
             except (importer.Invalid, OSError) as exc:
                 raise CommandError(f"Could not read the categories: {exc}") from None
+            self.stdout.write(f"Read {taxonomy} as {encoding}")
             report = importer.import_taxonomy_csv(place, text, name=options["taxonomy_name"])
             for number, record_id, reason in report.errors + report.warnings:
                 self.stdout.write(f"term {number} {record_id}: {reason}")
@@ -66,7 +70,8 @@ class Command(BaseCommand):
         try:
             if source.lower().endswith(".csv"):
                 mapping = dict(pair.split("=", 1) for pair in map)
-                text = importer.load_text(source)
+                text, encoding = load_csv(source)
+                self.stdout.write(f"Read {source} as {encoding}")
                 report = importer.import_csv(place, text, mapping, on_progress=progress)
             else:
                 data = importer.load_json(source)

@@ -1,12 +1,15 @@
-// Progressive enhancement: the table on the page holds the same data and works without
-// this. Reads JSON from the element's data-url (same origin; CSP allows no inline code),
-// places each community around a circle with its members clustered near its centre,
-// colours by community and sizes by the chosen metric, and draws with sigma.js (WebGL).
-const PALETTE = [
-  "#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#b58840",
-  "#5694ca", "#912b88", "#28a197", "#6f72af", "#f499be", "#85994b",
-];
-
+// Progressive enhancement: the tables on the page hold the same data and work without
+// this. Reads JSON from the element's data-url (same origin; CSP allows no inline code).
+//
+// The network page ([data-network-map]) draws the positions stored with the analysis
+// (network/layout.py: no layout work here) as SVG, with each community's colour and shape
+// from the server's legend (network/picture.py), names on the most central nodes only,
+// and a node's details on hover or keyboard focus. SVG rather than sigma.js here: shapes
+// as well as colours, and named nodes that take keyboard focus.
+//
+// A node's own picture ([data-network-picture]) is small: it places each community
+// around a circle with its members near its centre and draws it the same way, with the
+// network page's legend (sent with the data); no graph library to download.
 function hash(text) {
   let h = 2166136261;
   for (let i = 0; i < text.length; i += 1) {
@@ -37,44 +40,168 @@ function layout(nodes) {
   }
 }
 
-async function draw(el) {
-  if (!window.Sigma || !window.graphology) return;
+// A node's own picture: its neighbours placed by community (layout above), scaled into
+// a box, then drawn as the network page draws.
+async function drawEgo(el) {
   const response = await fetch(el.dataset.url, { credentials: "same-origin" });
   if (!response.ok) return;
   const data = await response.json();
   if (!data.nodes.length) return;
   layout(data.nodes);
-  const Graph = window.graphology.MultiGraph || window.graphology;
-  const graph = new Graph();
-  const max = Math.max(...data.nodes.map((n) => n.size || 0), 1);
+  const xs = data.nodes.map((n) => n.x);
+  const ys = data.nodes.map((n) => n.y);
+  const [minX, minY] = [Math.min(...xs), Math.min(...ys)];
+  const spanX = Math.max(Math.max(...xs) - minX, 1);
+  const spanY = Math.max(Math.max(...ys) - minY, 1);
+  const width = 800;
+  const margin = 60;
+  const scale = (width - 2 * margin - 160) / spanX; // room on the right for names
+  const height = Math.max(240, Math.min(800, spanY * scale + 2 * margin));
+  const fit = Math.min(scale, (height - 2 * margin) / spanY);
   for (const n of data.nodes) {
-    const colour = n.community >= 0 ? PALETTE[n.community % PALETTE.length] : "#505a5f";
-    graph.addNode(n.id, {
-      x: n.x,
-      y: n.y,
-      label: n.label,
-      size: 3 + 12 * Math.sqrt((n.size || 0) / max),
-      color: n.ego ? "#0b0c0c" : colour,
-    });
+    n.x = Math.round(margin + (n.x - minX) * fit);
+    n.y = Math.round(margin + (n.y - minY) * fit);
   }
+  render(el, data, data.nodes, { width, height, isolates_top: null });
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  return el;
+}
+
+function figure(value) {
+  const text = Number(value || 0).toPrecision(2);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+
+async function drawMap(el) {
+  const response = await fetch(el.dataset.url, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const data = await response.json();
+  const box = data.box;
+  const placed = data.nodes.filter((n) => n.x !== null && n.y !== null);
+  if (!box || !placed.length) return;
+  render(el, data, placed, box);
+}
+
+function render(el, data, placed, box) {
+  const text = JSON.parse(document.getElementById("network-picture-text").textContent);
+  const groups = new Map(data.legend.groups.map((g) => [g.key, g]));
+  const other = data.legend.other_mark;
+  const details = document.getElementById("network-details");
+  const at = new Map(placed.map((n) => [n.id, n]));
+  const max = Math.max(...placed.map((n) => n.size || 0), 1);
+  const radius = (n) => 4 + 10 * Math.sqrt((n.size || 0) / max);
+
+  const root = svg("svg", {
+    viewBox: `0 0 ${box.width} ${box.height}`,
+    role: "group",
+    "aria-labelledby": el.dataset.caption,
+    focusable: "false",
+  });
+  const ties = svg("g", { "aria-hidden": "true" });
   for (const e of data.edges) {
-    if (graph.hasNode(e.source) && graph.hasNode(e.target)) {
-      graph.addEdgeWithKey(e.id, e.source, e.target, {
-        size: Math.min(4, 0.5 + (e.strength || 1) / 2),
-        color: "#b1b4b6",
-        type: e.directed ? "arrow" : "line",
-      });
+    const a = at.get(e.source);
+    const b = at.get(e.target);
+    if (a && b) {
+      ties.append(svg("line", {
+        class: "cw-network-tie", x1: a.x, y1: a.y, x2: b.x, y2: b.y,
+        "stroke-width": Math.min(4, 0.5 + (e.strength || 1) / 2),
+      }));
     }
   }
+  root.append(ties);
+  if (box.isolates_top !== null && placed.some((n) => n.y >= box.isolates_top)) {
+    const label = svg("text", {
+      class: "cw-network-isolates-label", x: 20, y: box.isolates_top - 20, "font-size": 18,
+      "aria-hidden": "true",
+    });
+    label.textContent = text.isolates;
+    root.append(label);
+  }
+
+  const mark = (n) => {
+    const group = groups.get(n.group);
+    const r = radius(n);
+    const shape = svg("path", {
+      d: (group || other).path,
+      transform: `translate(${n.x} ${n.y}) scale(${r})`,
+      "vector-effect": "non-scaling-stroke",
+      "stroke-width": 1.5,
+      class: `cw-network-node${group ? "" : " cw-network-node--other"}${n.ego ? " cw-network-node--ego" : ""}`,
+      "data-node": n.id,
+    });
+    if (group) shape.setAttribute("fill", group.colour);
+    return shape;
+  };
+  const describe = (n) => {
+    const group = groups.get(n.group);
+    return `${n.label}: ${n.degree} ${text.ties}, ${text.betweenness} ${figure(n.betweenness)}, `
+      + `${text.community} ${group ? group.label : text.other}`;
+  };
+  const show = (n) => {
+    details.textContent = describe(n);
+    details.hidden = false;
+  };
+
+  const unnamed = svg("g", { "aria-hidden": "true" });
+  const named = svg("g");
+  for (const n of placed) {
+    if (!n.labelled) {
+      unnamed.append(mark(n));
+      continue;
+    }
+    const link = svg("a", {
+      href: el.dataset.nodeUrl.replace("__id__", encodeURIComponent(n.id)),
+      class: "cw-network-named",
+      "aria-label": describe(n),
+      "data-node": n.id,
+    });
+    link.append(svg("circle", { class: "cw-network-ring", cx: n.x, cy: n.y, r: radius(n) + 6 }));
+    link.append(mark(n));
+    const label = svg("text", {
+      class: "cw-network-label", x: n.x + radius(n) + 4, y: n.y + 6, "font-size": 18,
+      "aria-hidden": "true",
+    });
+    label.textContent = n.label;
+    link.append(label);
+    named.append(link);
+  }
+  root.append(unnamed, named);
+
+  const nodeOf = (target) => {
+    const hit = target.closest && target.closest("[data-node]");
+    return hit ? at.get(hit.dataset.node) : undefined;
+  };
+  root.addEventListener("mouseover", (event) => {
+    const n = nodeOf(event.target);
+    if (n) show(n);
+  });
+  root.addEventListener("focusin", (event) => {
+    const n = nodeOf(event.target);
+    if (n) show(n);
+  });
+
+  el.replaceChildren(root);
   el.hidden = false;
-  // eslint-disable-next-line no-new
-  new window.Sigma(graph, el, { renderEdgeLabels: false, labelRenderedSizeThreshold: 8 });
-  el.dataset.drawn = String(graph.order);
+  details.textContent = text.hint;
+  details.hidden = false;
+  el.dataset.drawn = String(placed.length);
+  el.dataset.named = String(named.childElementCount);
 }
 
 function start() {
   for (const el of document.querySelectorAll("[data-network-picture]")) {
-    draw(el).catch(() => {
+    drawEgo(el).catch(() => {
+      el.hidden = true;
+    });
+  }
+  for (const el of document.querySelectorAll("[data-network-map]")) {
+    drawMap(el).catch(() => {
       el.hidden = true;
     });
   }

@@ -3,6 +3,8 @@ receives public referrals) and its first place admin, who then invites everyone 
 
 import getpass
 import os
+from argparse import ArgumentParser
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from commonweave.tenancy.models import Membership, Organisation, Place
 class Command(BaseCommand):
     help = "Create a place with its lead organisation and first place admin."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--name", required=True, help="The place, e.g. 'Hartley Vale'")
         parser.add_argument("--slug", help="Short name for addresses (default: from --name)")
         parser.add_argument("--lead", required=True, help="Lead organisation's name")
@@ -32,7 +34,7 @@ class Command(BaseCommand):
             help="Read the admin's password from this environment variable instead of asking",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         slug = options["slug"] or slugify(options["name"])
         if Place.objects.filter(slug=slug).exists():
             raise CommandError(f"A place with slug '{slug}' already exists")
@@ -59,7 +61,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _password(self, options, user):
+    def _password(self, options: dict[str, Any], user: User) -> str:
         if options["password_env"]:
             password = os.environ.get(options["password_env"], "")
         else:

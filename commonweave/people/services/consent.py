@@ -1,0 +1,91 @@
+"""Consent: recorded as events (who, when, how, the wording shown), never edited."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from commonweave.audit.enums import Action, Purpose
+from commonweave.audit.services import audit_record
+from commonweave.tenancy.models import Organisation
+
+from ..enums import (
+    ConsentPurpose,
+)
+from ..models import (
+    Consent,
+    ConsentEvent,
+)
+from ._common import _require_full
+
+
+def _consent_write(
+    *, resident, purpose, organisation, given, method, wording, recorded_by_id, at=None
+):
+    at = at or timezone.now()
+    event = ConsentEvent.objects.create(
+        resident=resident,
+        purpose=purpose,
+        organisation=organisation,
+        given=given,
+        method=method,
+        wording=wording,
+        recorded_by_id=recorded_by_id,
+        recorded_at=at,
+    )
+    Consent.objects.update_or_create(
+        resident=resident,
+        purpose=purpose,
+        organisation=organisation,
+        defaults={"given": given, "since": at},
+    )
+    return event
+
+
+@transaction.atomic
+def consent_record(
+    *, viewer, resident, purpose, given, method, wording, organisation=None
+) -> ConsentEvent:
+    """Record consent given or withdrawn. Takes effect on the very next request: access
+    checks read the current Consent row, which this updates in the same transaction.
+    Side effects: ConsentEvent (append-only), Consent state, audit event."""
+    _require_full(viewer, resident)
+    purpose = ConsentPurpose(purpose)
+    if purpose == ConsentPurpose.SHARE:
+        if organisation is None or organisation.place_id != resident.place_id:
+            raise ValidationError(
+                {"organisation": "Choose the partner organisation to share with."}
+            )
+        if organisation.pk == resident.organisation_id:
+            raise ValidationError({"organisation": "This organisation already holds the record."})
+    else:
+        organisation = None
+    if not (wording or "").strip():
+        raise ValidationError({"wording": "Record the words shown or read to them."})
+    event = _consent_write(
+        resident=resident,
+        purpose=purpose,
+        organisation=organisation,
+        given=given,
+        method=method,
+        wording=wording.strip(),
+        recorded_by_id=viewer.user_id,
+    )
+    audit_record(
+        viewer=viewer,
+        action=Action.CONSENT,
+        purpose=Purpose.CASEWORK,
+        obj=resident,
+        resident=resident,
+        detail={
+            "purpose": purpose.value,
+            "given": given,
+            "organisation": organisation.pk if organisation else None,
+        },
+    )
+    return event
+
+
+def organisations_to_share_with(resident):
+    return Organisation.objects.filter(place_id=resident.place_id).exclude(
+        pk=resident.organisation_id
+    )
