@@ -31,7 +31,7 @@ from commonweave.core.export import csv_response
 from commonweave.core.visibility import shown
 from commonweave.people.access import Access, resident_get, resident_open
 
-from . import export, own_network, selectors, survey
+from . import export, own_network, selectors, survey, words
 from .enums import Closeness, MemberKind, SurveyState
 from .services import can_record_ties
 
@@ -48,13 +48,20 @@ class TiesIn(PageIn):
     as_of: Date | None = Field(None, description="Only ties active on this date")
 
 
+METRICS_DESCRIPTION = (
+    "This node's measures from the latest analysis (null before the first). How each is "
+    "worked out and normalised: "
+    + " ".join(f"`{name}`: {text}" for name, text in words.COLUMNS.items())
+)
+
+
 class NodeOut(Schema):
     id: str
     label: str
     kind: str | None
     sector: str | None
     neighbourhood: str | None
-    metrics: dict | None
+    metrics: dict | None = Field(description=METRICS_DESCRIPTION)
 
 
 class TieOut(Schema):
@@ -83,7 +90,18 @@ class TiesPage(Schema):
 
 class MetricsOut(Schema):
     as_of: str | None
-    summary: dict
+    summary: dict = Field(
+        description="Whole-network measures. The counts (nodes, ties, isolates, components, "
+        "bridging_ties, cut_ties, growth's existing/new/ended, community_sizes) are "
+        "published numbers, as on the network page: rounded to 5, and null with "
+        '"<name>_published" saying "fewer than N" when suppressed. `bridging`: the '
+        "strongest ties between communities as {source, target, strength}, by the nodes' "
+        "public ids. `density` is ties over the n(n - 1)/2 possible pairs; `modularity` "
+        "of the communities found, -0.5 to 1; `average_path_length` and `diameter` count "
+        "steps between nodes that can reach each other. Per-node closeness and "
+        "betweenness are normalised over every node of the analysis, isolates included "
+        "(see the node `metrics`)."
+    )
     betweenness_statement: str | None = Field(
         None, description="How sure the estimate of betweenness is, in words (when sampled)"
     )
@@ -157,9 +175,19 @@ def metrics(request):
         return {"as_of": None, "summary": {}}
     return {
         "as_of": snapshot.as_of.isoformat(),
-        "summary": snapshot.summary,
+        "summary": selectors.published_summary(viewer, snapshot),
         "betweenness_statement": selectors.betweenness_statement(snapshot.summary),
     }
+
+
+@router.get("/network/summary.csv", summary="Network measures as CSV", response={404: Detail})
+def summary_csv(request):
+    """The whole-network measures of the latest analysis, one a row, with the same
+    published counts as the network page and /network/metrics."""
+    viewer = _viewer(request)
+    rows = selectors.summary_rows(viewer, selectors.latest_snapshot(viewer))
+    export.audit_export(viewer, "summary", len(rows))
+    return csv_response("network-summary.csv", ["measure", "value"], export.csv_rows(rows))
 
 
 @router.get("/network/metrics.csv", summary="Node metrics as CSV", response={404: Detail})

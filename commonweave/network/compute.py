@@ -72,6 +72,10 @@ def load_graph(place, as_of: date):
         )
     )
     active = ties[ties["active"]]
+    # In a canonical order (ends, then strength): the database returns rows in whatever
+    # order it keeps them, and Leiden's seed and tie-breaks follow the edge order, so the
+    # same network gives the same communities on every recompute.
+    active = active[np.lexsort((active["weight"], active["dst"], active["src"]))]
     graph = GraphInput(
         n=int(node_ids.size),
         src=np.searchsorted(node_ids, active["src"]),

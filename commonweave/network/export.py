@@ -178,17 +178,43 @@ def tie_rows(viewer, *, as_of: datetime.date | None = None):
     return TIE_HEADER, rows
 
 
-def graph_for_export(viewer, *, as_of=None) -> nx.MultiDiGraph:
-    """A NetworkX graph of the place (active ties on `as_of`, today by default), nodes
-    carrying their labels and latest metrics as attributes."""
+# Every metric is worked out on the undirected view of the network (analysis.py), so the
+# files are undirected too: Gephi and NetworkX then compute the same degree, betweenness
+# and closeness as the app. A tie's direction (a referral, who named whom) and its kind
+# are kept as declared edge attributes ("directed", "tie_type"), never in the format's own
+# edge-direction field.
+EDGE_ATTRIBUTES = (
+    ("tie_type", "string"),
+    ("strength", "double"),
+    ("directed", "boolean"),
+    ("started_on", "string"),
+    ("origin", "string"),
+)
+GEXF_NS = "http://gexf.net/1.3"
+_GEXF_TYPES = {"string": "string", "double": "double", "boolean": "boolean", "long": "long"}
+
+
+def _attribute_type(values) -> str:
+    kinds = {type(v) for v in values if v is not None and v != ""}
+    if kinds and kinds <= {bool}:
+        return "boolean"
+    if kinds and kinds <= {int}:
+        return "long"
+    if kinds and kinds <= {int, float}:
+        return "double"
+    return "string"
+
+
+def graph_for_export(viewer, *, as_of=None) -> nx.MultiGraph:
+    """An undirected NetworkX multigraph of the place (active ties on `as_of`, today by
+    default): nodes carrying their labels and latest metrics, ties their kind
+    ("tie_type"), strength, direction ("directed") and origin."""
     as_of = as_of or datetime.date.today()  # noqa: DTZ011 - a calendar date
     header, rows = node_rows(viewer)
-    graph = nx.MultiDiGraph(name="Commonweave network", as_of=as_of.isoformat())
+    graph = nx.MultiGraph(as_of=as_of.isoformat())
     for row in rows:
         attrs = {
-            k: (v if not isinstance(v, bool) else int(v))
-            for k, v in zip(header[1:], row[1:], strict=True)
-            if v is not None and v != ""
+            k: v for k, v in zip(header[1:], row[1:], strict=True) if v is not None and v != ""
         }
         graph.add_node(row[0], **attrs)
     _, ties = tie_rows(viewer, as_of=as_of)
@@ -197,22 +223,81 @@ def graph_for_export(viewer, *, as_of=None) -> nx.MultiDiGraph:
             t[1],
             t[2],
             key=t[0],
-            type=t[3],
+            tie_type=t[3],
             strength=t[4],
-            directed=int(t[5]),
+            directed=bool(t[5]),
             started_on=t[6],
             origin=t[8],
         )
     return graph
 
 
+def gexf_text(graph: nx.MultiGraph) -> str:
+    """GEXF 1.3 (gexf.net/1.3): an undirected graph (defaultedgetype="undirected") whose
+    node and edge attributes are declared in <attributes>, with the strength as weight."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", GEXF_NS)
+
+    def q(tag):
+        return f"{{{GEXF_NS}}}{tag}"
+
+    root = ET.Element(q("gexf"), {"version": "1.3"})
+    meta = ET.SubElement(root, q("meta"), {"lastmodifieddate": graph.graph["as_of"]})
+    ET.SubElement(meta, q("creator")).text = "Commonweave"
+    ET.SubElement(meta, q("description")).text = f"Relationship network on {graph.graph['as_of']}"
+    g = ET.SubElement(root, q("graph"), {"defaultedgetype": "undirected", "mode": "static"})
+    node_names = NODE_HEADER[2:] + METRIC_FIELDS
+    node_types = {
+        name: _attribute_type(data.get(name) for _, data in graph.nodes(data=True))
+        for name in node_names
+    }
+    declared = ET.SubElement(g, q("attributes"), {"class": "node"})
+    for name in node_names:
+        ET.SubElement(
+            declared, q("attribute"), {"id": name, "title": name, "type": node_types[name]}
+        )
+    declared = ET.SubElement(g, q("attributes"), {"class": "edge"})
+    for name, kind in EDGE_ATTRIBUTES:
+        ET.SubElement(declared, q("attribute"), {"id": name, "title": name, "type": kind})
+
+    def values(parent, data, names):
+        cells = [(n, data[n]) for n in names if data.get(n) is not None and data.get(n) != ""]
+        if cells:
+            box = ET.SubElement(parent, q("attvalues"))
+            for name, value in cells:
+                text = str(value).lower() if isinstance(value, bool) else str(csv_cell(value))
+                ET.SubElement(box, q("attvalue"), {"for": name, "value": text})
+
+    nodes = ET.SubElement(g, q("nodes"), {"count": str(graph.number_of_nodes())})
+    for node_id, data in graph.nodes(data=True):
+        node = ET.SubElement(nodes, q("node"), {"id": node_id, "label": data.get("label", "")})
+        values(node, data, node_names)
+    edges = ET.SubElement(g, q("edges"), {"count": str(graph.number_of_edges())})
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        attrs = {"id": key, "source": source, "target": target}
+        if data.get("strength") is not None:
+            attrs["weight"] = str(csv_cell(float(data["strength"])))
+        edge = ET.SubElement(edges, q("edge"), attrs)
+        values(edge, data, [name for name, _ in EDGE_ATTRIBUTES])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def graphml_text(graph: nx.MultiGraph) -> str:
+    """GraphML with edgedefault="undirected"; every attribute declared as a <key>."""
+    # Generated key ids (d0, d1, ...): nodes and ties both have a "strength", and GraphML
+    # needs every key id to be unique (named ids gave two <key id="strength">).
+    return "\n".join(nx.generate_graphml(graph, named_key_ids=False))
+
+
 def graph_file_response(viewer, fmt, *, as_of=None) -> HttpResponse:
     graph = graph_for_export(viewer, as_of=as_of)
     if fmt == "gexf":
-        body = "\n".join(nx.generate_gexf(graph))
+        body = gexf_text(graph)
         content_type = "application/gexf+xml"
     else:
-        body = "\n".join(nx.generate_graphml(graph))
+        body = graphml_text(graph)
         content_type = "application/graphml+xml"
     audit_export(viewer, fmt, graph.number_of_nodes())
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")

@@ -2,13 +2,14 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from commonweave.web.forms import GovukDateField, GovukForm
 
 from .enums import RELATIONS, Closeness, MemberKind, NodeKind, Sector, TieType
 from .models import Node
 from .selectors import SIZE_METRICS, Filters, display_label
-from .services import MANUAL_NODE_KINDS
+from .services import MANUAL_NODE_KINDS, STRENGTH_MAX
 
 
 class FiltersForm(GovukForm):
@@ -106,9 +107,16 @@ class TieForm(GovukForm):
         label="Strength",
         initial=1,
         min_value=0.1,
-        max_value=10,
+        max_value=STRENGTH_MAX,
         help_text="1 is an ordinary tie; up to 10 for the strongest.",
-        error_messages={"invalid": "Enter a number from 0.1 to 10"},
+        error_messages={
+            "invalid": "Enter a number from 0.1 to 10",
+            "min_value": "Enter a number from 0.1 to 10",
+            "max_value": gettext_lazy(
+                "Strength is on a scale up to 10 (the strongest; 1 is an ordinary tie): "
+                "enter 10 or less"
+            ),
+        },
     )
     directed = forms.BooleanField(
         label="It goes one way (from the first to the second)", required=False

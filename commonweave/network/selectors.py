@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commonweave.core.visibility import Level, Shown, shown
-from commonweave.insights.disclosure import publish_table
+from commonweave.insights.disclosure import publish_count, publish_table
 from commonweave.tenancy.enums import Role
 
 from . import metrics as stored
@@ -688,3 +688,100 @@ def change_makers(viewer, *, limit=25):
         seen = shown_node(node)
         rows.append(NodeRow(node=seen, label=shown_label(seen), metric=m, reasons=reasons))
     return rows[:limit]
+
+
+# --- published numbers ----------------------------------------------------------------------
+
+# The whole-network counts that are published numbers (insights.disclosure) for a viewer
+# who sees only published numbers: on the page, in its captions, in the API and in CSV.
+SUMMARY_COUNTS = ("nodes", "ties", "isolates", "components", "bridging_ties", "cut_ties")
+GROWTH_COUNTS = ("existing", "new", "ended")
+
+
+def counts_published(viewer) -> bool:
+    """Whether the viewer sees the network's counts (nodes, ties, isolates, community
+    sizes, growth) as published numbers rather than exact. Every network viewer does: the
+    counts take in nodes and ties about residents that most roles never see one by one,
+    and the analysts' views are published views (docs/architecture.md, "Published numbers
+    are for published views"). One rule, read by the page, its captions, the API and CSV."""
+    return bool(viewer)
+
+
+def published_number(viewer, n):
+    """(value, words) for a count as this viewer sees it: the published number (None when
+    it is suppressed) and its words, or the exact count twice."""
+    if not counts_published(viewer):
+        return int(n), f"{int(n):,}"
+    published = publish_count(int(n), threshold=viewer.place.suppression_threshold)
+    return published.value, published.label
+
+
+def _public_ids(viewer, pks) -> dict:
+    nodes = visible_nodes(viewer).filter(pk__in=set(pks)).values_list("pk", "public_id")
+    return dict(nodes)
+
+
+def published_summary(viewer, snapshot) -> dict | None:
+    """The snapshot's whole-network measures as this viewer sees them, for the page, the
+    API and CSV alike: each count (SUMMARY_COUNTS, growth) as published_number says, with
+    its words under "<name>_published"; bridging ties by the nodes' public ids (only
+    between nodes the viewer may see)."""
+    if snapshot is None:
+        return None
+    s = dict(snapshot.summary)
+    for key in SUMMARY_COUNTS:
+        if s.get(key) is not None:
+            s[key], s[f"{key}_published"] = published_number(viewer, s[key])
+    growth = []
+    for point in s.get("growth", []):
+        row = dict(point)
+        for key in GROWTH_COUNTS:
+            row[key], row[f"{key}_published"] = published_number(viewer, point[key])
+        if counts_published(viewer):
+            row["rate"] = None  # a ratio of exact counts would give them back
+        growth.append(row)
+    s["growth"] = growth
+    pairs = s.get("bridging") or []
+    ids = _public_ids(viewer, [pk for a, b, _w in pairs for pk in (a, b)])
+    s["bridging"] = [
+        {"source": ids[a], "target": ids[b], "strength": w}
+        for a, b, w in pairs
+        if a in ids and b in ids
+    ]
+    if counts_published(viewer) and "community_sizes" in s:
+        s["community_sizes"] = [
+            [c, published_number(viewer, size)[0]] for c, size in s["community_sizes"]
+        ]
+    return s
+
+
+def published_legend(viewer, legend) -> dict:
+    """The picture's legend with each community's size (and Other's) in words as this
+    viewer sees counts (`size_words`, `other_words`)."""
+    legend = dict(legend)
+    legend["groups"] = [
+        {**g, "size_words": published_number(viewer, g["size"])[1]} for g in legend["groups"]
+    ]
+    legend["other_words"] = published_number(viewer, legend.get("other") or 0)[1]
+    return legend
+
+
+SUMMARY_MEASURES = ("density", "modularity", "communities", "diameter", "average_path_length")
+
+
+def summary_rows(viewer, snapshot) -> list:
+    """[measure, value] rows of the whole-network measures for CSV: counts in the words
+    the page shows them ("fewer than 8", "1,235"), the other measures as numbers."""
+    s = published_summary(viewer, snapshot)
+    if not s:
+        return []
+
+    def cell(row, key):  # a number where one is published, else its words
+        return row[key] if row[key] is not None else row[f"{key}_published"]
+
+    rows = [[key, cell(s, key)] for key in SUMMARY_COUNTS if f"{key}_published" in s]
+    rows += [[key, s[key]] for key in SUMMARY_MEASURES if s.get(key) is not None]
+    for point in s.get("growth", []):
+        for key in GROWTH_COUNTS:
+            rows.append([f"{key} ties {point['month']}", cell(point, key)])
+    return rows

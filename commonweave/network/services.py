@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
@@ -18,6 +19,16 @@ from .models import Node, Tie
 # Who may record ties by hand and import surveys.
 TIE_RECORDERS = (Role.COORDINATOR, Role.PLACE_ADMIN)
 MANUAL_NODE_KINDS = (NodeKind.ORGANISATION, NodeKind.PERSON, NodeKind.GROUP, NodeKind.SERVICE)
+# The scale of a tie's strength: above 0 and up to STRENGTH_MAX, 1 an ordinary tie. Forms,
+# surveys and this service refuse anything above it, naming the scale.
+STRENGTH_MAX = 10.0
+
+
+def strength_message() -> str:
+    return _(
+        "Strength must be a number above 0 and up to %(max)s: the scale runs to %(max)s "
+        "(the strongest), and 1 is an ordinary tie."
+    ) % {"max": f"{STRENGTH_MAX:g}"}
 
 
 def can_record_ties(viewer) -> bool:
@@ -99,8 +110,8 @@ def tie_record(
         strength = float(strength)
     except (TypeError, ValueError):
         strength = None
-    if strength is None or not 0 < strength <= 10:
-        errors["strength"] = "Strength must be a number above 0 and up to 10."
+    if strength is None or not 0 < strength <= STRENGTH_MAX:
+        errors["strength"] = strength_message()
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         errors["started_on"] = "The start date must be today or in the past."

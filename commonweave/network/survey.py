@@ -34,10 +34,12 @@ from commonweave.audit.services import audit_record
 from commonweave.core.text import without_refused
 from commonweave.jobs.enums import JobKind
 from commonweave.people.models import name_key
+from commonweave.tenancy.models import Organisation
 
 from .enums import NodeKind, SurveyState, TieSource, TieType
 from .models import Node, SurveyImport, Tie
-from .services import can_record_ties
+from .services import STRENGTH_MAX, can_record_ties
+from .specs import org_key, org_spec
 
 SURVEY_IMPORT = JobKind.NETWORK_SURVEY_IMPORT.value
 SURVEY_COLUMNS = ("respondent", "contact", "relationship", "strength", "date")
@@ -121,11 +123,14 @@ def _check_row(line, cells, today) -> tuple[SurveyRow | None, str]:
         reasons.append(f"relationship type '{cells['relationship'][:40]}' is not one we know")
     try:
         strength = float(cells["strength"] or 1)
-        if not 0 < strength <= 10:
+        if not 0 < strength <= STRENGTH_MAX:
             raise ValueError
     except ValueError:
         strength = None
-        reasons.append("strength must be a number above 0 and up to 10")
+        reasons.append(
+            f"strength must be a number above 0 and up to {STRENGTH_MAX:g} "
+            f"(the scale runs to {STRENGTH_MAX:g}; 1 is an ordinary tie)"
+        )
     try:
         started_on = datetime.date.fromisoformat(cells["date"]) if cells["date"] else today
         if started_on > today:
@@ -189,6 +194,14 @@ def _labelled_nodes(place) -> dict:
     return by_key
 
 
+def _place_organisations(place) -> dict:
+    """{name key: organisation} of the place's own organisations. A survey naming one is
+    tied to that organisation's node (the one derive.py keys "org:<id>"), so importing a
+    survey into a new place adds no second copy of it, and the organisation's own node
+    is not left with no ties."""
+    return {name_key(o.name): o for o in Organisation.objects.filter(place=place)}
+
+
 def _node_key(kind, name) -> str:
     """The key services.node_create gives a node added by hand, so the two agree."""
     if kind == NodeKind.ORGANISATION:
@@ -201,7 +214,8 @@ def review_findings(place, parsed: Parsed) -> dict:
     names not in the network yet (the first REVIEW_NAMES with up to three likely matches,
     closest first)."""
     by_key = _labelled_nodes(place)
-    unknown = sorted(n for n in parsed.names if name_key(n) not in by_key)
+    orgs = _place_organisations(place)
+    unknown = sorted(n for n in parsed.names if name_key(n) not in by_key | orgs.keys())
     labels = list(by_key)
     suggestions = {}
     for name in unknown[:REVIEW_NAMES]:
@@ -346,11 +360,16 @@ def _resolve(place, parsed, decisions, new_kind) -> tuple[dict, int]:
     """{name: node id} for every name the import may use, adding the names chosen "new".
     Returns the map and how many nodes were added."""
     by_key = _labelled_nodes(place)
+    orgs = _place_organisations(place)
     resolved = {}
     chosen = decisions.get("names", {})
     default = decisions.get("unknown", LEAVE)
-    wanted_ids, to_add = {}, {}
+    wanted_ids, to_add, own = {}, {}, {}
     for name in parsed.names:
+        org = orgs.get(name_key(name))
+        if org is not None:
+            own[name] = org
+            continue
         known = by_key.get(name_key(name))
         if known is not None:
             resolved[name] = known[0]
@@ -366,6 +385,11 @@ def _resolve(place, parsed, decisions, new_kind) -> tuple[dict, int]:
         .values_list("public_id", "pk")
     )
     resolved.update({n: ids[p] for n, p in wanted_ids.items() if p in ids})
+    if own:
+        from .derive import ensure_nodes
+
+        org_ids = ensure_nodes(place, {org_key(o.pk): org_spec(o) for o in own.values()})
+        resolved.update({name: org_ids[org_key(o.pk)] for name, o in own.items()})
     if to_add:
         from .derive import ensure_nodes
 
@@ -381,6 +405,15 @@ def _resolve(place, parsed, decisions, new_kind) -> tuple[dict, int]:
     return resolved, added
 
 
+def _both_named(tie, strength):
+    """The other person named this tie too: it becomes one undirected tie holding both
+    reports (their strengths averaged, both kept in the note)."""
+    first = tie.strength
+    tie.directed = False
+    tie.strength = (first + strength) / 2
+    tie.note = f"Named by both (strengths {first:g} and {strength:g})"[:200]
+
+
 def import_rows(imp, parsed, *, progress, user_id=None) -> dict:
     """Record the good rows of `parsed` as ties for `imp`, after `imp.done_through`.
 
@@ -392,37 +425,51 @@ def import_rows(imp, parsed, *, progress, user_id=None) -> dict:
     report = dict(imp.report or {})
     skipped = list(report.get("skipped", []))
     created = report.get("created", 0)
+    both = report.get("both_named", 0)
     todo = [row for row in parsed.rows if row.line > imp.done_through]
     progress.set_total(len(parsed.rows))
     progress.advance(len(parsed.rows) - len(todo))
     progress.set_message(f"Recording {len(todo):,} ties")
+    # Survey ties already recorded, by (who named, who was named, kind): a tie named by
+    # both people is one tie with both reports, not two.
+    named = {
+        (t.source_node_id, t.target_node_id, t.tie_type): t
+        for t in Tie.objects.filter(place=place, source=TieSource.SURVEY, ended_on__isnull=True)
+    }
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
-        ties = []
+        ties, answered = [], []
         for row in batch:
             a, b = resolved.get(row.respondent), resolved.get(row.contact)
             if a is None or b is None:
                 skipped.append([row.line, "a name in it was left out at review"])
             elif a == b:
                 skipped.append([row.line, "both names are the same node"])
+            elif (other := named.get((b, a, row.tie_type))) is not None and other.directed:
+                _both_named(other, row.strength)
+                both += 1
+                if other.pk is not None:
+                    answered.append(other)
             else:
-                ties.append(
-                    Tie(
-                        place=place,
-                        source_node_id=a,
-                        target_node_id=b,
-                        tie_type=row.tie_type,
-                        strength=row.strength,
-                        directed=True,  # a name generator records who named whom
-                        started_on=row.started_on,
-                        source=TieSource.SURVEY,
-                        created_by_id=user_id,
-                    )
+                tie = Tie(
+                    place=place,
+                    source_node_id=a,
+                    target_node_id=b,
+                    tie_type=row.tie_type,
+                    strength=row.strength,
+                    directed=True,  # a name generator records who named whom
+                    started_on=row.started_on,
+                    source=TieSource.SURVEY,
+                    created_by_id=user_id,
                 )
+                named[(a, b, row.tie_type)] = tie
+                ties.append(tie)
         created += len(ties)
-        report.update(created=created, skipped=skipped)
+        report.update(created=created, skipped=skipped, both_named=both)
         with transaction.atomic():
             Tie.objects.bulk_create(ties, batch_size=BATCH)
+            if answered:
+                Tie.objects.bulk_update(answered, ["directed", "strength", "note"])
             SurveyImport.objects.filter(pk=imp.pk).update(
                 done_through=batch[-1].line, report=report
             )
@@ -430,6 +477,7 @@ def import_rows(imp, parsed, *, progress, user_id=None) -> dict:
         progress.advance(len(batch))
     report.update(
         created=created,
+        both_named=both,
         nodes_added=report.get("nodes_added", 0) + added,
         bad=[list(e) for e in parsed.errors],
         skipped=skipped,

@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from commonweave.insights.disclosure import publish_count
-
 from . import picture, selectors, services, words
 from . import survey as survey_service
 from .enums import NodeKind, Sector, SurveyState, TieSource
@@ -44,26 +42,6 @@ def _no_store(response):
     return response
 
 
-def _published_summary(snapshot, threshold):
-    if snapshot is None:
-        return None
-    s = dict(snapshot.summary)
-    for key in ("nodes", "ties", "isolates", "components", "bridging_ties", "cut_ties"):
-        if key in s and s[key] is not None:
-            s[f"{key}_published"] = publish_count(int(s[key]), threshold=threshold).label
-    s["growth"] = [
-        {
-            "month": p["month"],
-            **{
-                k: publish_count(int(p[k]), threshold=threshold).label
-                for k in ("existing", "new", "ended")
-            },
-        }
-        for p in s.get("growth", [])
-    ]
-    return s
-
-
 def _picture_text():
     """The words the picture's script shows (hover and focus details), translated here."""
     return {
@@ -82,7 +60,7 @@ def index(request):
     form = FiltersForm(request.GET or None, place=viewer.place)
     filters = form.filters()
     snapshot = selectors.latest_snapshot(viewer)
-    legend = selectors.community_legend(viewer, snapshot)
+    legend = selectors.published_legend(viewer, selectors.community_legend(viewer, snapshot))
     rows = selectors.node_table_page(
         viewer,
         order_by=filters.size_by,
@@ -102,7 +80,11 @@ def index(request):
                 "form": form,
                 "filters": filters,
                 "snapshot": snapshot,
-                "summary": _published_summary(snapshot, viewer.place.suppression_threshold),
+                "summary": selectors.published_summary(viewer, snapshot),
+                # the table's "of N" says the node count as the summary does
+                "rows_total": selectors.published_number(viewer, rows.paginator.count)[1]
+                if rows
+                else "",
                 "betweenness_statement": selectors.betweenness_statement(
                     snapshot.summary if snapshot else None
                 ),

@@ -46,7 +46,9 @@ def closeness_words(weighted: bool) -> str:
     words = _(
         "Closeness is 1 ÷ the average number of steps to reach each node it can reach, "
         "times the share of the other nodes it can reach (so a node cut off from most of "
-        "the network scores low). 1 means one step to everyone."
+        "the network scores low). 1 means one step to everyone. The share counts every "
+        "node in the analysis, nodes with no ties too, so adding nodes with no ties "
+        "lowers everyone's closeness."
     )
     if weighted:
         words += " " + _(
@@ -90,8 +92,9 @@ MEANINGS = {
     "degree": gettext_lazy("Ties: how many other nodes it is tied to."),
     "betweenness": gettext_lazy(
         "Betweenness: the share of the shortest paths between all other pairs of nodes "
-        "that pass through it, from 0 (none) to 1 (all). High values are brokers between "
-        "parts of the network."
+        "that pass through it, from 0 (none) to 1 (all): normalised by the number of "
+        "pairs of the other nodes, nodes with no ties included. High values are brokers "
+        "between parts of the network."
     ),
     "reach2": gettext_lazy(
         "Two-step reach: how many nodes it reaches in one or two steps (its ties, and their ties)."
@@ -120,4 +123,41 @@ MEANINGS = {
         "Constraint (Burt): how much its ties lead to the same people, usually from 0 to "
         "1. Lower means more of a broker between people who are not otherwise tied."
     ),
+}
+
+
+# How each per-node metric (a column of the node downloads and the API's `metrics`) is
+# worked out and normalised, in one place: the API schema and docs/network.md say the same.
+# n is the number of nodes in the analysis, every node of the place counted, isolates too.
+COLUMNS = {
+    "degree": "Ties: distinct other nodes tied to it (parallel ties count once). A count, "
+    "not normalised.",
+    "in_degree": "Nodes with a one-way tie to it, plus its two-way ties. A count.",
+    "out_degree": "Nodes it has a one-way tie to, plus its two-way ties. A count.",
+    "strength": "The sum of the strengths of its ties. Not normalised.",
+    "closeness": "Closeness (Wasserman-Faust, as NetworkX): (r - 1) / (sum of shortest "
+    "distances to the r - 1 others it can reach), times (r - 1) / (n - 1), where r counts "
+    "the nodes of its component and n every node in the analysis. A distance is 1 / "
+    "strength of each tie on the path, so strong ties can take it above 1. 0 for a node "
+    "with no ties.",
+    "betweenness": "Betweenness: the sum over pairs of other nodes of the share of their "
+    "shortest paths through it, normalised by dividing by the (n - 1)(n - 2) / 2 pairs "
+    "that exclude it (n: every node in the analysis), so 0 to 1.",
+    "betweenness_error": "The margin of betweenness when it is estimated (large networks), "
+    "on the same 0-to-1 scale; 0 when worked out exactly.",
+    "eigenvector": "Eigenvector centrality with tie strengths as weights, normalised to "
+    "unit length: the squares of all nodes' values add up to 1.",
+    "pagerank": "PageRank (damping 0.85) over the directed view, strengths as weights, "
+    "normalised so all nodes' values add up to 1.",
+    "reach2": "Nodes within two steps (not counting itself). A count.",
+    "clustering": "Share of the pairs of its contacts that are tied to each other, 0 to 1 "
+    "(unweighted); 0 with fewer than two contacts.",
+    "core": "Core number (k-core, unweighted). A count.",
+    "constraint": "Burt's constraint, strengths as weights: usually 0 to 1, lower is more "
+    "of a broker; empty for a node with no ties.",
+    "community": "Its community (Leiden, modularity, seeded from the network so the same "
+    "data gives the same communities). A label, not a measure.",
+    "component": "Its connected component. A label, not a measure.",
+    "communities_reached": "Communities it reaches: its own plus its neighbours'. A count.",
+    "holds_together": "Whether removing it splits its part of the network (an articulation point).",
 }

@@ -36,7 +36,11 @@ BAD_ROWS = [
     [5, "the respondent is missing"],
     [6, "a respondent cannot name themselves"],
     [7, "relationship type 'rival' is not one we know"],
-    [8, "strength must be a number above 0 and up to 10; the date must be written as YYYY-MM-DD"],
+    [
+        8,
+        "strength must be a number above 0 and up to 10 (the scale runs to 10; 1 is an "
+        "ordinary tie); the date must be written as YYYY-MM-DD",
+    ],
 ]
 
 

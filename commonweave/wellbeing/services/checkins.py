@@ -4,6 +4,8 @@ Completing one also records achievements for areas that improved, keeps the resi
 first and latest answers (tracks.py) and packs the answers for cohort change (packed.py).
 """
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -61,6 +63,29 @@ def checkin_start(*, viewer, resident, via=CheckInVia.CATALYST) -> CheckIn:
     return checkin
 
 
+# An answer of the wrong kind, which no item of a measure allows (so scoring refuses it in
+# its own words for that item).
+_REFUSED = object()
+
+
+def _whole_number(raw):
+    """An answer as an int; None when unanswered (None or ""); _REFUSED for anything else.
+
+    Every caller hands over numbers (the forms coerce their choices, the API's schema takes
+    JSON numbers), so text is refused even when it spells a number ("3"), and so are
+    true/false (a bool is an int in Python: `true` would record 1, on the loneliness
+    question "Often/always"), fractions (2.5) and what is not finite. 2.0 is 2."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        return _REFUSED
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
+        return int(raw)
+    return _REFUSED
+
+
 def _clean_ratings(areas, ratings, better) -> tuple[dict, dict]:
     errors, values = {}, {}
     by_key = {area.key: area for area in areas}
@@ -69,10 +94,10 @@ def _clean_ratings(areas, ratings, better) -> tuple[dict, dict]:
         if area is None:
             errors[f"ratings.{key}"] = "This is not an area of this life map"
             continue
-        if raw is None or raw == "":
+        value = _whole_number(raw)
+        if value is None:
             continue
-        value = scoring._as_int(raw)
-        if value is None or value not in area.values:
+        if value is _REFUSED or value not in area.values:
             words = ", ".join(f"{p['value']} ({p['label']})" for p in area.points)
             errors[f"ratings.{key}"] = f"{area.name}: choose one of {words}"
             continue
@@ -114,7 +139,8 @@ def checkin_submit(
         if instrument is None:
             errors[f"measures.{code}"] = "This measure is not offered here"
             continue
-        if not any(v not in (None, "") for v in (answers or {}).values()):
+        answers = {item: _whole_number(raw) for item, raw in (answers or {}).items()}
+        if all(value is None for value in answers.values()):
             continue  # measures are optional
         try:
             scored[code] = (instrument, answers, scoring.score(instrument.definition, answers))
