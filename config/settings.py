@@ -367,6 +367,15 @@ TASKS = {
     }
 }
 
+# Published numbers: each place's privacy budget (epsilon) per calendar quarter for new
+# noisy releases of cohort change (docs/disclosure.md). Each new row spends 2.0.
+try:
+    COMMONWEAVE_PRIVACY_BUDGET = float(env("COMMONWEAVE_PRIVACY_BUDGET", "400"))
+except ValueError as error:
+    raise ImproperlyConfigured("COMMONWEAVE_PRIVACY_BUDGET must be a number") from error
+if COMMONWEAVE_PRIVACY_BUDGET < 0:
+    raise ImproperlyConfigured("COMMONWEAVE_PRIVACY_BUDGET cannot be negative")
+
 # Development prints email to the console; production sends through SMTP (EMAIL_HOST ...).
 EMAIL_BACKEND_PATH = env(
     "EMAIL_BACKEND",

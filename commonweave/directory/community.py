@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from shapely.geometry import Polygon, shape
 
-from commonweave.insights.disclosure import publish_count
+from commonweave.insights.disclosure import Cell, publish_count
 
 from .models import CommunityArea, Neighbourhood
 
@@ -132,25 +132,29 @@ def community_area_add(*, place, neighbourhood_ids=(), activities="", geometry=N
 
 def community_map(place):
     """How many people include each neighbourhood, published under the disclosure rules."""
-    from django.db.models import Count
+    from django.db.models import Count, Sum
 
     rows = (
         Neighbourhood.objects.filter(place=place)
-        .annotate(people=Count("community_areas"))
+        .annotate(people=Count("community_areas"), keys=Sum("community_areas__record_key"))
         .order_by("-people", "name")
-        .values_list("pk", "name", "people")
+        .values_list("pk", "name", "people", "keys")
     )
     threshold = place.suppression_threshold
     return [
-        {"id": pk, "name": name, "people": publish_count(n, threshold=threshold)}
-        for pk, name, n in rows
+        {"id": pk, "name": name, "people": publish_count(Cell(n, keys or 0), threshold=threshold)}
+        for pk, name, n, keys in rows
     ]
 
 
 def drawn_total(place):
     """How many people drew their own area (published)."""
-    count = CommunityArea.objects.filter(place=place, geometry__isnull=False).count()
-    return publish_count(count, threshold=place.suppression_threshold)
+    from django.db.models import Count, Sum
+
+    drawn = CommunityArea.objects.filter(place=place, geometry__isnull=False)
+    totals = drawn.aggregate(n=Count("pk"), keys=Sum("record_key"))
+    cell = Cell(totals["n"], totals["keys"] or 0)
+    return publish_count(cell, threshold=place.suppression_threshold)
 
 
 def community_grid(place) -> dict:
@@ -159,9 +163,9 @@ def community_grid(place) -> dict:
     Cells with fewer people than the place's threshold are left out altogether; the others
     carry the published (rounded) count.
     """
-    counts = Counter()
+    counts, keys = Counter(), Counter()
     drawn = CommunityArea.objects.filter(place=place, geometry__isnull=False)
-    for geometry in drawn.values_list("geometry", flat=True).iterator():
+    for geometry, record_key in drawn.values_list("geometry", "record_key").iterator():
         polygon = shape(geometry)
         x0, y0, x1, y1 = polygon.bounds
         rows = numpy.arange(math.floor(y0 / CELL_LAT), math.floor(y1 / CELL_LAT) + 1)
@@ -170,11 +174,13 @@ def community_grid(place) -> dict:
         inside = shapely.contains_xy(
             polygon, (grid_cols + 0.5) * CELL_LON, (grid_rows + 0.5) * CELL_LAT
         )
-        counts.update(zip(grid_rows[inside].tolist(), grid_cols[inside].tolist(), strict=True))
+        cells = list(zip(grid_rows[inside].tolist(), grid_cols[inside].tolist(), strict=True))
+        counts.update(cells)
+        keys.update(dict.fromkeys(cells, record_key))
     threshold = place.suppression_threshold
     features = []
     for (row, col), n in sorted(counts.items()):
-        published = publish_count(n, threshold=threshold)
+        published = publish_count(Cell(n, keys[(row, col)]), threshold=threshold)
         if published.suppressed:
             continue
         south, west = row * CELL_LAT, col * CELL_LON

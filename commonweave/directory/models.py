@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from commonweave.people.models import new_record_key
+
 from .enums import (
     AssetKind,
     ChangeAction,
@@ -519,6 +521,9 @@ class CommunityArea(models.Model):
     )
     activities = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The ONS cell-key method's record key for this anonymous answer (published counts of
+    # people: insights/disclosure). Random, given once, never shown.
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

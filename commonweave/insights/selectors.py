@@ -4,13 +4,21 @@ API only ever see them through commonweave.insights.disclosure."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from commonweave.people.enums import FrontDoor, Stage
 from commonweave.people.models import Referral, Resident
 
-from .disclosure import publish_count, publish_share, publish_table
+from .disclosure import Cell, publish_count, publish_share, publish_table
+
+# Every count here is of people (residents, or the residents referred), so each comes with
+# the sum of their record keys for the cell-key method (a Cell).
+EMPTY = Cell(0, 0)
+
+
+def _cells(totals: dict, keys) -> dict:
+    return {key: Cell(totals[f"{key}_n"], totals[f"{key}_keys"] or 0) for key in keys}
 
 
 def residents_by_stage(place):
@@ -18,40 +26,40 @@ def residents_by_stage(place):
         Resident.objects.active()
         .filter(place=place)
         .values("stage")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), keys=Sum("record_key"))
         .order_by()
     )
-    raw = {row["stage"]: row["n"] for row in rows}
-    return {stage.value: raw.get(stage.value, 0) for stage in Stage}
+    raw = {row["stage"]: Cell(row["n"], row["keys"] or 0) for row in rows}
+    return {stage.value: raw.get(stage.value, EMPTY) for stage in Stage}
 
 
 def referrals_by_front_door(place, *, since=None):
     qs = Referral.objects.filter(place=place)
     if since is not None:
         qs = qs.filter(received_at__gte=since)
-    raw = {
-        row["front_door"]: row["n"]
-        for row in qs.values("front_door").annotate(n=Count("pk")).order_by()
-    }
-    return {door.value: raw.get(door.value, 0) for door in FrontDoor}
+    rows = qs.values("front_door").annotate(n=Count("pk"), keys=Sum("resident__record_key"))
+    raw = {row["front_door"]: Cell(row["n"], row["keys"] or 0) for row in rows.order_by()}
+    return {door.value: raw.get(door.value, EMPTY) for door in FrontDoor}
 
 
 def response_times(place, *, since=None, now=None):
-    """How first contact compared with the promise: within it, late, still waiting, overdue."""
+    """How first contact compared with the promise: within it, late, still waiting, overdue
+    (referrals, each a Cell with its residents' record keys)."""
     now = now or timezone.now()
     qs = Referral.objects.filter(place=place)
     if since is not None:
         qs = qs.filter(received_at__gte=since)
-    return qs.aggregate(
-        within=Count(
-            "pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))
-        ),
-        late=Count(
-            "pk", filter=Q(first_contact_at__isnull=False, first_contact_at__gt=F("due_at"))
-        ),
-        waiting=Count("pk", filter=Q(first_contact_at__isnull=True, status="new", due_at__gte=now)),
-        overdue=Count("pk", filter=Q(first_contact_at__isnull=True, status="new", due_at__lt=now)),
-    )
+    conditions = {
+        "within": Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at")),
+        "late": Q(first_contact_at__isnull=False, first_contact_at__gt=F("due_at")),
+        "waiting": Q(first_contact_at__isnull=True, status="new", due_at__gte=now),
+        "overdue": Q(first_contact_at__isnull=True, status="new", due_at__lt=now),
+    }
+    arguments = {}
+    for key, condition in conditions.items():
+        arguments[f"{key}_n"] = Count("pk", filter=condition)
+        arguments[f"{key}_keys"] = Sum("resident__record_key", filter=condition)
+    return _cells(qs.aggregate(**arguments), conditions)
 
 
 def _month_starts(now, months):
@@ -75,18 +83,19 @@ def graduations_per_month(place, *, months=12, now=None):
     now = now or timezone.now()
     bounds = _month_starts(now, months)
     months_in_order = list(zip(bounds, bounds[1:], strict=False))
+    arguments = {}
+    for index, (start, end) in enumerate(months_in_order):
+        month = Q(graduated_at__gte=start, graduated_at__lt=end)
+        arguments[f"m{index}_n"] = Count("pk", filter=month)
+        arguments[f"m{index}_keys"] = Sum("record_key", filter=month)
     totals = (
         Resident.objects.active()
         .filter(place=place, graduated_at__gte=bounds[0], graduated_at__lt=bounds[-1])
-        .aggregate(
-            **{
-                f"m{index}": Count("pk", filter=Q(graduated_at__gte=start, graduated_at__lt=end))
-                for index, (start, end) in enumerate(months_in_order)
-            }
-        )
+        .aggregate(**arguments)
     )
+    cells = _cells(totals, [f"m{index}" for index in range(len(months_in_order))])
     return {
-        f"{start:%Y-%m}": totals[f"m{index}"] for index, (start, _) in enumerate(months_in_order)
+        f"{start:%Y-%m}": cells[f"m{index}"] for index, (start, _) in enumerate(months_in_order)
     }
 
 
@@ -108,7 +117,7 @@ def place_overview(viewer, *, now=None) -> PlaceOverview:
         referrals_by_front_door(place), dict(FrontDoor.choices), threshold=threshold
     )
     response = response_times(place, now=now)
-    contacted = response["within"] + response["late"]
+    contacted = response["within"] + response["late"]  # a Cell: counts and keys add up
     graduations = publish_table(graduations_per_month(place, now=now), threshold=threshold)
     return PlaceOverview(
         by_stage=by_stage,
@@ -183,7 +192,7 @@ def place_overview_for_period(viewer, *, months=None, now=None) -> PlaceOverview
         referrals_by_front_door(place, since=since), dict(FrontDoor.choices), threshold=threshold
     )
     response = response_times(place, since=since, now=now)
-    contacted = response["within"] + response["late"]
+    contacted = response["within"] + response["late"]  # a Cell: counts and keys add up
     graduation_counts = graduations_per_month(place, months=graduation_months, now=now)
     graduations = publish_table(
         graduation_counts,

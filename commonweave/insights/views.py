@@ -13,6 +13,7 @@ from commonweave.audit.services import audit_record
 from commonweave.core.export import csv_response
 from commonweave.tenancy.viewer import viewer_or_404
 
+from . import disclosure as disclosure_rules
 from .disclosure import PublishedRow
 from .selectors import DEFAULT_PERIOD, PERIODS, place_overview_for_period
 
@@ -98,6 +99,21 @@ def overview(request):
         "threshold": viewer.place.suppression_threshold,
     }
     return render(request, "insights/overview.html", context)
+
+
+@login_required
+def disclosure(request):
+    """How published numbers are protected, in plain words, with this place's settings and
+    how much of its privacy budget this quarter has used."""
+    viewer = viewer_or_404(request, lambda v: v.can_see_aggregates)
+    context = {
+        "threshold": viewer.place.suppression_threshold,
+        "budget": disclosure_rules.budget_status(viewer.place),
+        "epsilon_per_row": disclosure_rules.EPSILON_PER_ROW,
+        "min_paired": disclosure_rules.MIN_PAIRED_FOR_CHANGE,
+        "noise_on_10_point_scale": round(4 * 10 / disclosure_rules.change.EPSILON_MEAN),
+    }
+    return render(request, "insights/disclosure.html", context)
 
 
 @login_required

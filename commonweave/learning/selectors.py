@@ -11,7 +11,7 @@ workshop, and nothing about a resident can be learnt from them.
 
 import datetime
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from commonweave.audit.enums import Action as AuditAction
 from commonweave.audit.enums import Purpose
 from commonweave.audit.services import audit_record
-from commonweave.insights.disclosure import publish_count
+from commonweave.insights.disclosure import Cell, publish_count
 from commonweave.people.access import residents_visible_to
 from commonweave.people.enums import ConsentPurpose
 from commonweave.people.models import Consent, ConsentEvent
@@ -160,9 +160,14 @@ def pack_identities(viewer, stories, attendees) -> dict:
     }
 
 
+def story_cell(session) -> Cell:
+    """A session from `sessions_for`: its stories as a Cell, to publish."""
+    return Cell(session.story_count, session.story_keys or 0)
+
+
 def published(viewer, n):
-    """A count of people's cases as it may be shown: 1-7 suppressed, others
-    rounded to 5, 0 stays 0; the place may raise the threshold."""
+    """A count of people's cases as it may be shown (a Cell: cell-key perturbed): 1-7
+    suppressed, others rounded to 5, 0 stays 0; the place may raise the threshold."""
     return publish_count(n, threshold=viewer.place.suppression_threshold)
 
 
@@ -173,7 +178,11 @@ def sessions_for(viewer):
     require_staff(viewer)
     return (
         Session.objects.filter(place=viewer.place)
-        .annotate(story_count=Count("stories", distinct=True))
+        .annotate(
+            story_count=Count("stories", distinct=True),
+            # for the published count (cell key): one join, so each story is summed once
+            story_keys=Sum("stories__resident__record_key"),
+        )
         .order_by("-held_on", "-pk")
     )
 
@@ -230,17 +239,24 @@ def barriers_for(viewer, *, q="", quadrant="", level="", service_area="", withdr
     return qs.order_by("-updated_at", "-pk")
 
 
-def case_counts(barrier_ids) -> dict:
-    """{barrier_id: cases} (raw: publish with `published` before showing)."""
-    counts = dict.fromkeys(barrier_ids, 0)
+# A case is a story, and so (where it is linked) a resident: published counts of cases
+# carry the sum of their residents' record keys for the cell-key method (a Cell). A story
+# with no resident linked adds 0 to the key.
+_CASE_KEYS = Sum("story__resident__record_key")
+
+
+def case_counts(barrier_ids, *, keyed: bool = False) -> dict:
+    """{barrier_id: cases} (raw: publish with `published` before showing). `keyed` gives
+    each as a Cell with its record keys, for publishing."""
+    counts = dict.fromkeys(barrier_ids, Cell(0, 0) if keyed else 0)
     rows = (
         BarrierStory.objects.filter(barrier_id__in=counts)
         .values("barrier_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), keys=_CASE_KEYS)
         .order_by()
-        .values_list("barrier_id", "n")
+        .values_list("barrier_id", "n", "keys")
     )
-    counts.update(rows)
+    counts.update((pk, Cell(n, keys or 0) if keyed else n) for pk, n, keys in rows)
     return counts
 
 
@@ -257,12 +273,13 @@ def months_back(today, months):
     return list(reversed(out))
 
 
-def barrier_trends(barrier_ids, *, months=6, today=None) -> dict:
+def barrier_trends(barrier_ids, *, months=6, today=None, keyed: bool = False) -> dict:
     """{barrier_id: [(month_start, cases), ...]} for the last `months` months, oldest first.
-    Raw counts, for computing; `published_trends` is what pages and the API show."""
+    Raw counts, for computing; `published_trends` is what pages and the API show (`keyed`:
+    each a Cell with its record keys)."""
     today = today or timezone.localdate()
     starts = months_back(today, months)
-    trends = {pk: dict.fromkeys(starts, 0) for pk in barrier_ids}
+    trends = {pk: dict.fromkeys(starts, Cell(0, 0) if keyed else 0) for pk in barrier_ids}
     if not barrier_ids:
         return {}
 
@@ -270,14 +287,15 @@ def barrier_trends(barrier_ids, *, months=6, today=None) -> dict:
         BarrierStory.objects.filter(barrier_id__in=barrier_ids, seen_on__gte=starts[0])
         .annotate(month=TruncMonth("seen_on"))
         .values("barrier_id", "month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), keys=_CASE_KEYS)
     )
     for row in rows:
         month = row["month"]
         if isinstance(month, datetime.datetime):
             month = month.date()
         if month in trends[row["barrier_id"]]:
-            trends[row["barrier_id"]][month] = row["n"]
+            n = Cell(row["n"], row["keys"] or 0) if keyed else row["n"]
+            trends[row["barrier_id"]][month] = n
     return {pk: sorted(cells.items()) for pk, cells in trends.items()}
 
 
@@ -285,7 +303,7 @@ def published_trends(viewer, barrier_ids, *, months=6, today=None) -> dict:
     """{barrier_id: [(month_start, Published), ...]}: each month's cases published."""
     return {
         pk: [(month, published(viewer, n)) for month, n in cells]
-        for pk, cells in barrier_trends(barrier_ids, months=months, today=today).items()
+        for pk, cells in barrier_trends(barrier_ids, months=months, today=today, keyed=True).items()
     }
 
 

@@ -37,6 +37,12 @@ def new_referral_reference() -> str:
     return f"CW-{chars[:4]}-{chars[4:]}"
 
 
+def new_record_key() -> int:
+    """A random 0..255, given once per resident: the ONS cell-key method sums the keys of
+    the people in a published count to decide its perturbation (insights/disclosure)."""
+    return secrets.randbelow(256)
+
+
 def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", (name or "").lower()).split())
 
@@ -111,6 +117,8 @@ class Resident(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Never shown: the cell-key method's record key (published counts of people).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 

@@ -58,7 +58,7 @@ RESIDENT = declare(
     full=RESIDENT_IDENTITY + RESIDENT_JOURNEY + RESIDENT_OWN_WORDS + RESIDENT_WORKER_NOTES,
     shared=RESIDENT_IDENTITY + RESIDENT_JOURNEY + RESIDENT_OWN_WORDS,
     referrer=("full_name", "preferred_name"),
-    internal=("id", "name_key", "phone_key", "email_key", "merged_into"),
+    internal=("id", "name_key", "phone_key", "email_key", "merged_into", "record_key"),
     derived={"display_name": ("full_name", "preferred_name"), "is_open": ("stage",)},
 )
 

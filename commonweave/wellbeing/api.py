@@ -7,13 +7,16 @@ admins, of people who agreed to take part in evaluation.
 """
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
@@ -66,17 +69,41 @@ class LifeMapOut(Schema):
     instruments: list[InstrumentOut]
 
 
+def _whole_number(value: object) -> object:
+    """An answer is a JSON number or null, never true/false or text. Left to itself pydantic
+    would read `true` as 1 (a bool is an int in Python: on the loneliness question that
+    records "Often/always") and "3" as 3. A number with a fraction (2.5) is refused after
+    this by the int type itself; a whole one (2.0) is 2. Null is no answer."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "answer_type", gettext("Enter a number from the scale, not true or false")
+        )
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "answer_type", gettext("Enter a number from the scale, not text in quotes")
+        )
+    return value
+
+
+# One answer to an area or a measure's item: a whole number from its scale, or null for
+# not answered.
+Answer = Annotated[int | None, BeforeValidator(_whole_number)]
+
+
 class CheckInIn(Schema):
-    ratings: dict[str, int | None] = Field(
-        default_factory=dict, description="Area key -> the value of a point on its scale"
+    ratings: dict[str, Answer] = Field(
+        default_factory=dict,
+        description="Area key -> the value of a point on its scale: a whole number (never "
+        "true/false or text), or null for not rated",
     )
     better: dict[str, str] = Field(
         default_factory=dict, description="Area key -> what would make it better"
     )
     own_words: str = Field("", max_length=5000)
-    measures: dict[str, dict[str, int | None]] = Field(
+    measures: dict[str, dict[str, Answer]] = Field(
         default_factory=dict,
-        description="Instrument code -> {item code: answer}. Optional. A score needs every "
+        description="Instrument code -> {item code: answer}. Optional. An answer is a whole "
+        "number (never true/false or text), or null for not answered. A score needs every "
         "item it is made from: a UCLA-3 with an item unanswered has no score; ONS4 scores "
         "each of its four questions on its own.",
     )
@@ -121,20 +148,34 @@ class CohortChangeOut(Schema):
     code: str
     label: str
     higher_is: str
-    people: str = Field(description='Rounded to 5, or "fewer than 8"')
-    enough: bool = Field(description="False under 30 paired people: nothing else is given")
-    mean_change: str
-    ci_95: str
+    people: str = Field(
+        description='Paired people, from the noisy counts, rounded to 5; or "fewer than 8"'
+    )
+    enough: bool = Field(
+        description="False under 30 paired people, or when this quarter's privacy budget is "
+        "spent and the row was not released before: nothing else is given"
+    )
+    state: str = Field(description='"released", "not enough" or "budget spent"')
+    mean_change: str = Field(description="With Laplace noise (docs/disclosure.md)")
+    ci_95: str = Field(description="Student's t interval widened by the noise's 95% range")
     effect_size_dz: str
-    wilcoxon_p: str
-    improved: str
+    improved: str = Field(description="Share from noisy counts")
     same: str
     worse: str
 
 
+class PrivacyBudgetOut(Schema):
+    period: str = Field(description='The quarter, e.g. "2026-Q4"')
+    spent: float = Field(description="Epsilon used by new releases this quarter")
+    total: float
+    renews: Date
+
+
 class CohortOut(Schema):
-    people: str
+    people: str = Field(description='Cell-key perturbed, rounded to 5; or "fewer than 8"')
     rows: list[CohortChangeOut]
+    filters: dict = Field(description="The filters the numbers are for: dates widened to weeks")
+    privacy_budget: PrivacyBudgetOut
 
 
 class CohortFilter(Schema):
@@ -306,7 +347,10 @@ def checkin_list(request, public_id: str):
 )
 def cohort(request, filters: Query[CohortFilter]):
     """Paired first-vs-latest change per area and measure, under the published-number
-    rules: people rounded to 5 (or "fewer than 8"); nothing else under 30 paired people.
+    rules (docs/disclosure.md): people perturbed and rounded to 5 (or "fewer than 8");
+    nothing else under 30 paired people; the changes with noise, the same for the same
+    people every time; date windows widened to whole weeks (`filters` gives the dates the
+    numbers are for); each new row spends the place's quarterly privacy budget.
     With `period_from` / `period_to`, the people who checked in within those dates, each
     compared first to latest within them. A date that is not a date, or a range that ends
     before it starts, is a 400 naming the field."""
@@ -334,14 +378,25 @@ def cohort(request, filters: Query[CohortFilter]):
             "mean_change": row.published.mean_change,
             "ci_95": row.published.ci,
             "effect_size_dz": row.published.dz,
-            "wilcoxon_p": row.published.wilcoxon_p,
+            "state": row.published.state,
             "improved": row.published.improved,
             "same": row.published.same,
             "worse": row.published.worse,
         }
         for row in result.areas + result.measures
     ]
-    return {"people": result.residents.label, "rows": rows}
+    budget = result.budget
+    return {
+        "people": result.residents.label,
+        "rows": rows,
+        "filters": {k: str(v) for k, v in result.filters.items() if v},
+        "privacy_budget": {
+            "period": budget.period,
+            "spent": budget.spent,
+            "total": budget.total,
+            "renews": budget.renews,
+        },
+    }
 
 
 @router.get(

@@ -13,14 +13,22 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
-from commonweave.insights.disclosure import publish_count
+from commonweave.insights.disclosure import (
+    BudgetStatus,
+    Cell,
+    ChangeInput,
+    budget_status,
+    publish_changes,
+    publish_count,
+    whole_weeks,
+)
 from commonweave.people.models import Referral, Resident
 
-from . import stats
+from . import scoring, stats
 from .enums import CheckInStatus
-from .models import Instrument, LifeArea, ScoreTrack
+from .models import Instrument, LifeArea, MeasureResponse, ScoreTrack
 from .period import period_bounds, period_histogram
 from .services import current_lifemap
 
@@ -107,8 +115,8 @@ class CohortRow:
     code: str
     label: str
     higher_is: str
-    change: object  # stats.PairedChange: raw, never shown; use `published`
-    published: object  # stats.PublishedChange
+    change: object  # stats.PairedChange: exact, never shown (tests and internal checks)
+    published: object  # insights.disclosure.PublishedChange: the only numbers shown
 
 
 @dataclass
@@ -116,6 +124,16 @@ class Cohort:
     residents: object  # Published count of people in the cohort
     areas: list
     measures: list
+    # The dates the numbers are for: cohort windows are widened to whole weeks.
+    filters: dict
+    budget: BudgetStatus
+    # Measures someone in the place has answered but no one in this group twice.
+    unpaired_measures: list
+
+    @property
+    def anyone_paired(self) -> bool:
+        """Has anyone in the group two check-ins to compare (any area or measure)?"""
+        return bool(self.areas or self.measures)
 
 
 def _track_histogram(viewer, residents, filters) -> Counter:
@@ -135,24 +153,49 @@ def _track_histogram(viewer, residents, filters) -> Counter:
     return Counter({(kind, code, higher, change): n for kind, code, higher, change, n in rows})
 
 
-def cohort_change(viewer, **filters) -> Cohort:
+def published_filters(filters) -> dict:
+    """The filters as published numbers are worked out for them: each date window widened
+    to whole weeks, Monday to Sunday (insights.disclosure.windows)."""
+    filters = _clean_filters(filters)
+    for start, end in RANGES:
+        filters[start], filters[end] = whole_weeks(filters[start], filters[end])
+    return filters
+
+
+def _area_widths(place) -> dict:
+    """Each life-map area's widest scale (highest minus lowest point) over its versions."""
+    widths = {}
+    for area in LifeArea.objects.filter(version__place=place).only("key", "points"):
+        values = area.values
+        widths[area.key] = max(widths.get(area.key, 0.0), float(max(values) - min(values)))
+    return widths
+
+
+def cohort_change(viewer, *, whole_weeks_only: bool = True, **filters) -> Cohort:
     """Paired first-vs-latest change per life-map area and per measure metric for a cohort
-    of the viewer's place, published under the disclosure rules (docs/safety.md).
+    of the viewer's place, published under the disclosure rules (docs/disclosure.md): the
+    date windows widened to whole weeks, counts perturbed and rounded, the changes with
+    noise, released once for the same people.
 
     Filters: front_door, referred_from / referred_to (when referred), period_from /
     period_to (check-ins in those dates, compared within them). Raises ValidationError
-    naming the field when a range ends before it starts."""
+    naming the field when a range ends before it starts.
+
+    `whole_weeks_only=False` keeps the dates as given: only for tests of what a period
+    means, day by day; pages and the API never pass it."""
     if not viewer or not viewer.can_see_aggregates:
         raise PermissionDenied
-    filters = _clean_filters(filters)
-    threshold = viewer.place.suppression_threshold
+    filters = published_filters(filters) if whole_weeks_only else _clean_filters(filters)
+    place = viewer.place
+    threshold = place.suppression_threshold
     residents = _cohort_residents(viewer, **filters)
     if _has_period(filters):
         start, end = period_bounds(filters["period_from"], filters["period_to"])
-        histogram, people = period_histogram(viewer.place, residents, start, end)
+        histogram, people = period_histogram(place, residents, start, end)
     else:
         histogram = _track_histogram(viewer, residents, filters)
-        people = residents.count()
+        totals = residents.aggregate(n=Count("pk"), keys=Sum("record_key"))
+        people = Cell(totals["n"], totals["keys"] or 0)
 
     diffs, directions = {}, {}
     for (kind, code, higher_is, change), n in sorted(histogram.items()):
@@ -162,33 +205,66 @@ def cohort_change(viewer, **filters) -> Cohort:
         directions[(kind, code)] = higher_is
 
     names = dict(
-        LifeArea.objects.filter(version__place=viewer.place)
+        LifeArea.objects.filter(version__place=place)
         .order_by("version__number")
         .values_list("key", "name")
     )
-    order = {area.key: area.position for area in current_lifemap(viewer.place).areas.all()}
+    order = {area.key: area.position for area in current_lifemap(place).areas.all()}
+    widths = {(ScoreTrack.AREA, key): width for key, width in _area_widths(place).items()}
     labels = {}
-    for instrument in Instrument.objects.filter(Q(place=viewer.place) | Q(place__isnull=True)):
+    for instrument in Instrument.objects.filter(Q(place=place) | Q(place__isnull=True)):
         for metric in instrument.definition["scoring"]["metrics"]:
-            labels[f"{instrument.code}.{metric['code']}"] = (
-                f"{instrument.name}: {metric.get('label', metric['code'])}"
-            )
-
-    def row(kind, code, label):
-        direction = directions.get((kind, code), "better")
-        change = stats.change_from_counts(*diffs[(kind, code)], higher_is=direction)
-        published = stats.publish_change(change, threshold=threshold)
-        return CohortRow(kind, code, label, direction, change, published)
+            code = f"{instrument.code}.{metric['code']}"
+            labels[code] = f"{instrument.name}: {metric.get('label', metric['code'])}"
+            width = scoring.metric_width(instrument.definition, metric["code"])
+            key = (ScoreTrack.MEASURE, code)
+            widths[key] = max(widths.get(key, 0.0), width)
 
     area_codes = sorted(
         (code for kind, code in diffs if kind == ScoreTrack.AREA),
         key=lambda k: (order.get(k, 99), k),
     )
     measure_codes = sorted(code for kind, code in diffs if kind == ScoreTrack.MEASURE)
-    areas = [row(ScoreTrack.AREA, code, names.get(code, code)) for code in area_codes]
-    measures = [row(ScoreTrack.MEASURE, c, labels.get(c, c)) for c in measure_codes]
-    count = publish_count(people, threshold=threshold)
-    return Cohort(residents=count, areas=areas, measures=measures)
+    wanted = [(ScoreTrack.AREA, code) for code in area_codes] + [
+        (ScoreTrack.MEASURE, code) for code in measure_codes
+    ]
+    inputs = [
+        ChangeInput(
+            statistic=f"{kind}:{code}",
+            values=tuple(diffs[(kind, code)][0]),
+            counts=tuple(diffs[(kind, code)][1]),
+            higher_is=directions[(kind, code)],
+            # A scale no longer defined (an instrument removed): its changes bound it.
+            width=widths.get((kind, code)) or max(abs(v) for v in diffs[(kind, code)][0]) or 1.0,
+        )
+        for kind, code in wanted
+    ]
+    published = publish_changes(place, inputs, threshold=threshold)
+    rows = []
+    for (kind, code), result in zip(wanted, published, strict=True):
+        label = names.get(code, code) if kind == ScoreTrack.AREA else labels.get(code, code)
+        direction = directions[(kind, code)]
+        exact = stats.change_from_counts(*diffs[(kind, code)], higher_is=direction)
+        rows.append(CohortRow(kind, code, label, direction, exact, result))
+    answered = set(
+        MeasureResponse.objects.filter(place=place)
+        .values_list("instrument__code", flat=True)
+        .distinct()
+    )
+    paired_instruments = {code.split(".")[0] for code in measure_codes}
+    unpaired = sorted(
+        label
+        for code, label in labels.items()
+        if code.split(".")[0] in answered and code.split(".")[0] not in paired_instruments
+    )
+    return Cohort(
+        residents=publish_count(people, threshold=threshold),
+        areas=[row for row in rows if row.kind == ScoreTrack.AREA],
+        measures=[row for row in rows if row.kind == ScoreTrack.MEASURE],
+        filters=filters,
+        budget=budget_status(place),
+        unpaired_measures=unpaired,
+    )
 
 
 CHANGE_HEADER = [
@@ -200,7 +276,6 @@ CHANGE_HEADER = [
     "mean_change",
     "ci_95",
     "effect_size_dz",
-    "wilcoxon_p",
     "improved",
     "same",
     "worse",
@@ -209,7 +284,7 @@ CHANGE_HEADER = [
 
 def change_rows(cohort: Cohort):
     """The published table as CSV rows: the same numbers as the page, nothing more."""
-    yield ["group", "", "People in this group", "", cohort.residents.label, *[""] * 7]
+    yield ["group", "", "People in this group", "", cohort.residents.label, *[""] * 6]
     for row in cohort.areas + cohort.measures:
         p = row.published
         yield [
@@ -221,7 +296,6 @@ def change_rows(cohort: Cohort):
             p.mean_change,
             p.ci,
             p.dz,
-            p.wilcoxon_p,
             p.improved,
             p.same,
             p.worse,

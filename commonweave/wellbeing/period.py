@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from commonweave.core.perf import no_cyclic_gc
+from commonweave.insights.disclosure import Cell
 
 from .enums import CheckInStatus
 from .models import AreaRating, CheckIn, Instrument, LifeArea, MeasureResponse, ScoreTrack
@@ -139,7 +140,7 @@ def _area_ends(place, residents, start, end, spans):
         checkins, order=("completed_at", "pk"), fields=("pk", "version_id", "area_values")
     )
     rows = residents.order_by().annotate(first=first, latest=latest)
-    names = ["pk", "first", "latest"]
+    names = ["pk", "record_key", "first", "latest"]
     if spans:
         # Only when the areas changed within the period: which versions each person used.
         by_resident = checkins.order_by().values("resident")
@@ -151,26 +152,28 @@ def _area_ends(place, residents, start, end, spans):
     return rows.values_list(*names)
 
 
-def area_histogram(place, residents, start, end, histogram: Counter) -> int:
+def area_histogram(place, residents, start, end, histogram: Counter) -> Cell:
     """Add (AREA, key, "better", change) -> people to `histogram` for the residents who
-    checked in within the period; returns how many did."""
+    checked in within the period; returns how many did, with their record keys (a Cell,
+    for the published count)."""
     maps = _LifeMaps(place)
     used = _versions_in_period(place, start, end)
     spans = not maps.same_areas(used)
-    people = 0
+    people = keys = 0
     pairs = defaultdict(list)  # (first version, latest version) -> [(resident, packs, span)]
     for row in _area_ends(place, residents, start, end, spans):
-        first = row[1]
+        first = row[2]
         if first is None:
             continue  # no check-in in the period
         people += 1
-        latest = row[2]
+        keys += row[1]
+        latest = row[3]
         if first == latest:
             continue  # one check-in: nothing to pair
         _, first_version, first_packed = first.split(" ", 2)
         _, latest_version, latest_packed = latest.split(" ", 2)
         pairs[(first_version, latest_version)].append(
-            (row[0], first_packed, latest_packed, row[3:])
+            (row[0], first_packed, latest_packed, row[4:])
         )
     in_full = []
     for versions, members in pairs.items():
@@ -198,7 +201,7 @@ def area_histogram(place, residents, start, end, histogram: Counter) -> int:
             _count_packed(first_keys, latest_keys, firsts, latests, histogram)
     for key, first, latest in _areas_in_full(place, maps, start, end, in_full):
         histogram[(ScoreTrack.AREA, key, "better", latest - first)] += 1
-    return people
+    return Cell(people, keys)
 
 
 def _count_packed(first_keys, latest_keys, firsts, latests, histogram):
@@ -389,11 +392,11 @@ def _measures_in_full(place, instrument_ids, code, start, end, resident_ids, his
         histogram[key] += 1
 
 
-def period_histogram(place, residents, start, end) -> tuple[Counter, int]:
+def period_histogram(place, residents, start, end) -> tuple[Counter, Cell]:
     """For the `residents` (a queryset of the place's cohort) who checked in within
     [start, end), first to latest within it: ((kind, code, higher_is, change) -> people,
-    how many people checked in), the shape cohort change reads from ScoreTrack for all
-    time."""
+    how many people checked in, as a Cell with their record keys), the shape cohort change
+    reads from ScoreTrack for all time."""
     histogram = Counter()
     with no_cyclic_gc():
         people = area_histogram(place, residents, start, end, histogram)

@@ -189,6 +189,19 @@ def _possible_raw(metric, items) -> set:
     return totals
 
 
+def metric_width(definition, metric_code) -> float:
+    """The metric's highest possible score minus its lowest: a change in it lies within
+    plus or minus this (the published-number module calibrates its noise to it)."""
+    items = {item["code"]: item for item in definition["items"]}
+    for metric in definition["scoring"]["metrics"]:
+        if metric["code"] == metric_code:
+            raw = _possible_raw(metric, items)
+            if metric["rule"] == "lookup":
+                raw = {float(metric["table"][str(total)]) for total in raw}
+            return float(max(raw) - min(raw))
+    raise KeyError(metric_code)
+
+
 def validate_definition(definition) -> dict:
     """Check a definition completely; raises DefinitionError listing every problem."""
     problems = []

@@ -6,12 +6,9 @@ change, its 95% confidence interval (Student's t, n-1 degrees of freedom), Cohen
 zero differences dropped as in Wilcoxon's method) and how many improved, stayed the same
 or got worse (direction-aware: for anxiety or loneliness, lower is better).
 
-`publish_change` applies the published-number rules: nothing but "not enough people yet" under 30
-pairs; the count rounded to 5. The shares improved / same / worse are worked out from the
-protected counts only (each rounded to 5, over the rounded number of people), so no share
-carries an exact count; a group of 1-7 is never shown, and never left as the only hidden
-group either (it would be 100% minus the others): the next smallest is hidden with it
-until the hidden groups together hold 0 or at least the threshold.
+These are the exact statistics, for the internal functions and the checks against scipy.
+Nothing here is shown as it is: published change goes through the published-number module
+(commonweave.insights.disclosure.change), which adds calibrated noise.
 """
 
 import math
@@ -19,14 +16,6 @@ from dataclasses import dataclass
 
 from scipy import special
 from scipy import stats as scipy_stats
-
-from commonweave.insights.disclosure import (
-    DEFAULT_THRESHOLD,
-    MIN_PAIRED_FOR_CHANGE,
-    publish_count,
-)
-
-NOT_ENOUGH = "not enough people yet"
 
 
 @dataclass(frozen=True)
@@ -134,74 +123,3 @@ def _wilcoxon_asymptotic(merged) -> float | None:
         return None
     z = (r_plus - mn) / se
     return float(2 * special.ndtr(-abs(z)))
-
-
-@dataclass(frozen=True)
-class PublishedChange:
-    n: str
-    enough: bool
-    mean_change: str
-    ci: str
-    dz: str
-    wilcoxon_p: str
-    improved: str
-    same: str
-    worse: str
-    # Numbers for charts, only when enough; None otherwise.
-    mean_value: float | None = None
-    ci_values: tuple | None = None
-
-
-def _p_words(p):
-    if p is None:
-        return "–"
-    if p < 0.001:
-        return "< 0.001"
-    return f"{p:.3f}"
-
-
-def hidden_groups(counts: dict, *, threshold: int = DEFAULT_THRESHOLD) -> set:
-    """Which of these groups (name -> people) not to show: each of 1 to threshold-1
-    people, and then, while the hidden ones together hold 1 to threshold-1 people (so they
-    could be worked out from the total and the rest), the smallest shown group as well."""
-    hidden = {name for name, k in counts.items() if 0 < k < threshold}
-    while 0 < sum(counts[name] for name in hidden) < threshold:
-        shown = [name for name, k in counts.items() if k > 0 and name not in hidden]
-        if not shown:
-            break
-        hidden.add(min(shown, key=lambda name: (counts[name], name)))
-    return hidden
-
-
-def published_shares(change: PairedChange, *, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """Shares improved / same / worse from protected counts only: each group rounded to 5
-    over the number of people rounded to 5 (so they may not add up to exactly 100%)."""
-    counts = {"improved": change.improved, "same": change.same, "worse": change.worse}
-    hidden = hidden_groups(counts, threshold=threshold)
-    whole = publish_count(change.n, threshold=threshold).value
-    shares = {}
-    for name, k in counts.items():
-        part = publish_count(k, threshold=threshold).value
-        if name in hidden or part is None or not whole:
-            shares[name] = NOT_ENOUGH
-        else:
-            shares[name] = f"{round(100 * part / whole)}%"
-    return shares
-
-
-def publish_change(change: PairedChange, *, threshold: int = DEFAULT_THRESHOLD) -> PublishedChange:
-    n = publish_count(change.n, threshold=threshold).label
-    if change.n < max(MIN_PAIRED_FOR_CHANGE, threshold):
-        return PublishedChange(n, False, *([NOT_ENOUGH] * 7))
-    ci = f"{change.ci_low:+.2f} to {change.ci_high:+.2f}"
-    return PublishedChange(
-        n=n,
-        enough=True,
-        mean_change=f"{change.mean_change:+.2f}",
-        ci=ci,
-        dz="–" if change.dz is None else f"{change.dz:.2f}",
-        wilcoxon_p=_p_words(change.wilcoxon_p),
-        **published_shares(change, threshold=threshold),
-        mean_value=round(change.mean_change, 2),
-        ci_values=(round(change.ci_low, 2), round(change.ci_high, 2)),
-    )

@@ -129,8 +129,9 @@ def test_community_map_is_anonymous_and_published_with_disclosure_rules(world, l
         {"catalyst_a": 200, "manager_a": 200, "analyst": 200, "catalyst_b": 200},
     )
     rows = {r["name"]: str(r["people"]) for r in login(world.analyst).get(summary).context["rows"]}
-    assert rows[chosen[1].name] == "10"  # 12 rounded to 5
-    assert rows[chosen[0].name] == "10"  # 9 rounded to 5
+    # 12 people: perturbed by at most 2 (cell key), then rounded to 5
+    assert rows[chosen[1].name] in {"10", "15"}
+    assert rows[chosen[0].name] == "10"  # 9: never below 8, at most 11, so always 10
     assert rows[Neighbourhood.objects.exclude(pk__in=[c.pk for c in chosen]).first().name] == "0"
 
 

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from commonweave.demo.factories import ResidentFactory
+from commonweave.insights.disclosure import Cell
 from commonweave.people.models import Resident
 from commonweave.wellbeing import packed, period, services
 from commonweave.wellbeing.enums import CheckInStatus
@@ -30,7 +31,7 @@ def at(day, hour):
     return timezone.make_aware(datetime.combine(DAY0 + timedelta(days=day), time(hour)))
 
 
-def walk_every_answer(place, start, end) -> tuple[Counter, int]:
+def walk_every_answer(place, start, end) -> tuple[Counter, Cell]:
     """The reference: every answer in the period, oldest first, as tracks_rebuild orders
     them; each person's first and latest per area and per measure metric."""
     checkins = CheckIn.objects.filter(
@@ -62,8 +63,8 @@ def walk_every_answer(place, start, end) -> tuple[Counter, int]:
     for (kind, _, code), (first, latest, answers, higher_is) in seen.items():
         if answers >= 2:
             histogram[(kind, code, higher_is, latest - first)] += 1
-    people = checkins.values("resident").distinct().count()
-    return histogram, people
+    who = Resident.objects.filter(pk__in=checkins.values("resident"))
+    return histogram, Cell(who.count(), sum(who.values_list("record_key", flat=True)))
 
 
 def load_variant(place, name, change):

@@ -51,7 +51,7 @@ def barrier_list(request, paging: PageParams, filters: Query[BarrierFilters]):
         withdrawn=filters.withdrawn,
     )
     rows, envelope = paginate(qs, paging)
-    cases = selectors.case_counts([b.pk for b in rows])
+    cases = selectors.case_counts([b.pk for b in rows], keyed=True)
     return {**envelope, "items": [barrier_summary(viewer, b, cases[b.pk]) for b in rows]}
 
 

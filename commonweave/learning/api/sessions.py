@@ -44,7 +44,7 @@ def session_list(request, paging: PageParams):
             "public_id": s.public_id,
             "title": s.title,
             "held_on": s.held_on,
-            "stories": published(selectors.published(viewer, s.story_count)),
+            "stories": published(selectors.published(viewer, selectors.story_cell(s))),
         }
         for s in rows
     ]

@@ -39,7 +39,7 @@ def barrier_register(request):
     rows = list(context["page"])
     # Cases are stories, i.e. people: their counts and trends are published, not raw.
     trends = selectors.published_trends(viewer, [b.pk for b in rows])
-    cases = selectors.case_counts([b.pk for b in rows])
+    cases = selectors.case_counts([b.pk for b in rows], keyed=True)
     context.update(
         rows=[(b, selectors.published(viewer, cases[b.pk]), trends.get(b.pk, [])) for b in rows],
         threshold=viewer.place.suppression_threshold,

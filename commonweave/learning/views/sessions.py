@@ -22,7 +22,9 @@ def session_list(request):
     viewer = staff(request)
     context = paginate(request, selectors.sessions_for(viewer))
     # Stories per session count people's cases: published, not raw.
-    context["rows"] = [(s, selectors.published(viewer, s.story_count)) for s in context["page"]]
+    context["rows"] = [
+        (s, selectors.published(viewer, selectors.story_cell(s))) for s in context["page"]
+    ]
     return render(request, "learning/session_list.html", context)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
 from commonweave.core.export import csv_response
+from commonweave.insights.disclosure import MIN_PAIRED_FOR_CHANGE
 from commonweave.tenancy.viewer import viewer_or_404
 
 from .. import cohort, exports
@@ -35,12 +36,13 @@ def _cohort_form(request, data=None):
 
 def _cohort_page(request, viewer, form):
     """The page; with wrong filters, their errors next to them (400) and no numbers."""
-    result, chart, status, filters = None, None, 200, {}
+    result, chart, status, filters, shown = None, None, 200, {}, {}
     if form.is_bound and not form.is_valid():
         status = 400
     else:
         filters = form.filters()
         result = cohort.cohort_change(viewer, **filters)
+        shown = result.filters
         enough = [row for row in result.areas if row.published.enough]
         chart = {
             "labels": [row.label for row in enough],
@@ -61,8 +63,11 @@ def _cohort_page(request, viewer, form):
         "query": request.GET.urlencode(),
         "export_params": sorted((k, v) for k, v in (form.data or {}).items() if v),
         "threshold": viewer.place.suppression_threshold,
-        "period_from": filters.get("period_from"),
-        "period_to": filters.get("period_to"),
+        "min_paired": MIN_PAIRED_FOR_CHANGE,
+        # The dates the numbers are for (whole weeks), and whether that widened the asked ones.
+        "period_from": shown.get("period_from"),
+        "period_to": shown.get("period_to"),
+        "widened": any(shown.get(k) != filters.get(k) for k in shown if "_from" in k or "_to" in k),
     }
     return render(request, "wellbeing/cohort.html", context, status=status)
 
