@@ -6,10 +6,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 # Longer than the longest sleep of SQLite's busy handler (100 ms), so a writer that is
 # waiting for the lock is sure to try again while it is free.
-SQLITE_WRITER_GAP = 0.15
-# A job gives way at most this often (seconds): a waiting writer gets in within about two,
-# and a long import does not spend a tenth of its time asleep.
-SQLITE_WRITER_EVERY = 2.0
+SQLITE_WRITER_GAP = 0.12
+# A job gives way at most this often (seconds): a waiting writer gets in within about two
+# and a half, and a long import spends under 5% of its time asleep.
+SQLITE_WRITER_EVERY = 2.5
 _last_gap: dict[str, float] = {}
 
 

@@ -2,9 +2,9 @@
 the job worker runs it) while someone else saves in another gets no "database is locked".
 
 The settings give SQLite a 20-second busy timeout and IMMEDIATE transactions, and the
-import commits every 500 records and, every two seconds at most, pauses between batches
+import commits every 500 records and, every two and a half seconds at most, pauses between batches
 (SQLite's write lock has no queue: without the pause the import takes it back before a
-waiting writer looks), so the other writer waits about two seconds at most instead of
+waiting writer looks), so the other writer waits about two and a half seconds at most instead of
 failing.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from .processes import result, run, start
 
 # Ten commits of 500: long enough (several seconds) for the import to give way several times,
-# as it does at most every two seconds (core.db.SQLITE_WRITER_EVERY).
+# as it does at most every two and a half seconds (core.db.SQLITE_WRITER_EVERY).
 RECORDS = 5000
 
 SETUP = """

@@ -250,7 +250,8 @@ def test_shared_location_and_conflicting_ids_within_one_feed(place):
                 {"id": "72222222-2222-4222-8222-222222222222", "location": shared}
             ],
         ),
-        # Reuses the first record's service_at_location id: a conflict, reported.
+        # Reuses the first record's service_at_location id: a conflict, reported. It fails
+        # part-way, so the chunk (tried without savepoints) is redone with one per record.
         record(
             "74444444-4444-4444-8444-444444444444",
             name="Wednesday club",

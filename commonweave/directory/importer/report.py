@@ -65,6 +65,23 @@ class ImportReport:
     def rejected(self):
         return len(self.errors)
 
+    def mark(self) -> tuple:
+        """Where the report stands, to go back to (`back_to`) when a chunk is redone."""
+        return (
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.stored_with_warnings,
+            len(self.errors),
+            len(self.warnings),
+            len(self.restored),
+        )
+
+    def back_to(self, mark: tuple) -> None:
+        self.created, self.updated, self.unchanged, self.stored_with_warnings = mark[:4]
+        errors, warnings, restored = mark[4:]
+        del self.errors[errors:], self.warnings[warnings:], self.restored[restored:]
+
     def reject(self, number, record_id, reason, field=""):
         self.errors.append(Problem(number, record_id, reason, field))
 
