@@ -2,8 +2,8 @@
 
 On SQLite, an FTS5 index with the porter tokenizer ("knitting" and "knit" are one token),
 so a text search is an index lookup rather than a LIKE over every row. On PostgreSQL, the
-`english` text-search configuration over a GIN index of the same expression (migration
-0011).
+`english` text-search vector stored in a generated column with a GIN index (migration
+0016).
 
 The index is an external-content FTS5 table over directory_service's rowids, kept in step
 by three triggers in the database, so every write path (save, bulk_create, update) keeps
@@ -50,11 +50,9 @@ MATCHING_ROWS = (
     '"directory_service"."rowid" IN '
     "(SELECT rowid FROM directory_service_fts WHERE directory_service_fts MATCH %s)"
 )
-# PostgreSQL: the expression of the GIN index of migration 0011, so the index answers it.
-PG_MATCHING_ROWS = (
-    'to_tsvector(\'english\'::regconfig, "directory_service"."search_text") '
-    "@@ to_tsquery('english'::regconfig, %s)"
-)
+# PostgreSQL: the stored english vector of search_text with its GIN index (migration 0016),
+# so neither matching nor the relevance order computes to_tsvector again per row.
+PG_MATCHING_ROWS = '"directory_service"."search_vector" @@ to_tsquery(\'english\'::regconfig, %s)'
 
 _ready = {}
 

@@ -37,11 +37,14 @@ def test_small_counts_are_suppressed_and_others_rounded(world, api_as, counts):
     body = api_as(world.org_a, Role.ANALYST).get("/api/overview").json()
     by_stage = {row["key"]: row["count"] for row in body["residents_by_stage"]["rows"]}
     assert by_stage["connecting"] == {"value": None, "label": "fewer than 8"}
-    assert by_stage["engaged"] == {"value": 10, "label": "10"}  # 12 rounds to 10
-    assert by_stage["referred"] == {"value": 10, "label": "10"}  # 9 rounds to 10
+    # 12, moved by at most 2 by its cell key, then rounded to 5
+    assert by_stage["engaged"]["value"] in {10, 15}
+    assert by_stage["engaged"]["label"] == str(by_stage["engaged"]["value"])
+    assert by_stage["referred"] == {"value": 10, "label": "10"}  # 9: 8 to 11, so always 10
     assert by_stage["graduated"] == {"value": 0, "label": "0"}
     # The total is built from the published cells, so the 3 cannot be recovered.
-    assert body["residents_by_stage"]["total"]["value"] == 20
+    total = body["residents_by_stage"]["total"]["value"]
+    assert total == by_stage["engaged"]["value"] + 10
 
 
 def test_no_raw_count_from_1_to_7_appears_anywhere(world, api_as, counts):

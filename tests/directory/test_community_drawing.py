@@ -168,7 +168,7 @@ def test_drawn_areas_aggregate_to_the_summary_under_the_disclosure_rules(
     summary = login(world.analyst).get(SUMMARY)
     rows = {r["name"]: str(r["people"]) for r in summary.context["rows"]}
     assert rows["Coldhurst"] == "10"  # 9 drawings, rounded to 5
-    assert str(summary.context["drawn_total"]) == "10"  # 12 rounded
+    assert str(summary.context["drawn_total"]) in {"10", "15"}  # 12: moved by up to 2, rounded
     cells = summary.context["grid"]["features"]
     # Only cells inside at least 8 drawings are published; the 3 elsewhere are not.
     assert cells and {c["properties"]["people"] for c in cells} == {10}

@@ -21,6 +21,12 @@ AGGREGATE_VIEWERS = {"catalyst_a": 200, "manager_a": 200, "catalyst_b": 200, "an
 RULE = 'counts from 1 to 7 are shown as "fewer than 8"; other counts are rounded to the nearest 5'
 
 
+def possible(n, threshold=8):
+    """What a count of n people may be published as: moved by at most 2 by its cell key
+    (never below the threshold), then rounded to 5 (insights/disclosure)."""
+    return {f"{5 * ((m + 2) // 5):,}" for m in range(max(n - 2, threshold), n + 3)}
+
+
 def residents(world, n, **kwargs):
     kwargs.setdefault("stage", Stage.ENGAGED)
     return [ResidentFactory(organisation=world.org_a, **kwargs) for _ in range(n)]
@@ -76,10 +82,10 @@ def test_three_residents_in_a_stage_show_as_fewer_than_8_never_3(world):
     assert "fewer than 8" in html
 
 
-def test_twenty_three_residents_show_as_25(world):
+def test_twenty_three_residents_show_as_20_or_25_never_23(world):
     residents(world, 23, stage=Stage.CONNECTING)
     html = client_for(world.analyst).get(OVERVIEW).content.decode()
-    assert table_cell(html, "stage", "Connecting") == "25"
+    assert table_cell(html, "stage", "Connecting") in possible(23) == {"20", "25"}
     assert ">23<" not in html
 
 
@@ -102,7 +108,9 @@ def test_totals_add_up_the_shown_numbers_only(world):
     residents(world, 23, stage=Stage.ENGAGED)
     html = client_for(world.analyst).get(OVERVIEW).content.decode()
     table = html.split('id="table-stage"', 1)[1].split("</table>", 1)[0]
-    assert "25 (plus suppressed groups)" in table  # not 26, not 30
+    engaged = table_cell(html, "stage", "Engaged")
+    assert engaged in possible(23)
+    assert f"{engaged} (plus suppressed groups)" in table  # the 3 is not added back
 
 
 def test_bars_are_drawn_from_published_numbers_and_none_for_suppressed_cells(world):
@@ -111,7 +119,8 @@ def test_bars_are_drawn_from_published_numbers_and_none_for_suppressed_cells(wor
     html = client_for(world.analyst).get(OVERVIEW).content.decode()
     table = html.split('id="table-stage"', 1)[1].split("</table>", 1)[0]
     assert table.count("<meter") == 1 + 4  # Engaged plus the four zero rows
-    assert 'max="25" value="25"' in table
+    engaged = table_cell(html, "stage", "Engaged")
+    assert f'max="{engaged}" value="{engaged}"' in table
     assert 'value="3"' not in table
     assert 'style="' not in html  # the Content Security Policy forbids inline styles
 
@@ -125,8 +134,8 @@ def test_response_times_against_the_promise(world):
     for _ in range(9):  # overdue
         ReferralFactory(resident__organisation=world.org_a, received_at=now - timedelta(days=2))
     html = client_for(world.analyst).get(OVERVIEW).content.decode()
-    assert table_cell(html, "response", "Contacted within the promise") == "10"
-    assert table_cell(html, "response", "Waiting, past the promise (overdue)") == "10"
+    assert table_cell(html, "response", "Contacted within the promise") in possible(12)
+    assert table_cell(html, "response", "Waiting, past the promise (overdue)") == "10"  # 9
     assert table_cell(html, "response", "Contacted, but later than promised") == "0"
     # 12 of 12 contacted were within: the share is published as a whole percentage.
     assert "within the promise: <strong>100%</strong>" in html
@@ -189,8 +198,8 @@ def test_csv_numbers_equal_the_page_numbers(world):
         checked += 1
     assert checked == 6
     assert csv_cell(rows, "Residents by stage", "Connecting") == "fewer than 8"
-    assert csv_cell(rows, "Residents by stage", "Engaged") == "25"
-    assert csv_cell(rows, "Referrals by front door", "Staff entry") == "10"
+    assert csv_cell(rows, "Residents by stage", "Engaged") in possible(23)
+    assert csv_cell(rows, "Referrals by front door", "Staff entry") in possible(11)
     every_count = {r[2] for r in rows[1:]}
     assert "3" not in every_count and "23" not in every_count and "11" not in every_count
 
