@@ -223,3 +223,25 @@ def test_merged_away_records_are_not_counted(world):
     home = next(r for r in cohort.cohort_change(viewer).areas if r.code == "home")
     assert home.change.n == 29
     assert home.published.enough is False
+
+
+def test_the_page_tells_no_pairs_at_all_from_a_measure_no_one_answered_twice(world, login):
+    """Everyone has one check-in: no change anywhere, and the page says so once. Then
+    people check in twice but answer ONS4 only the first time: the areas have change, and
+    ONS4 is named as answered in the place but by no one in the group twice."""
+    start = timezone.now() - timedelta(days=40)
+    people = [ResidentFactory(organisation=world.org_a) for _ in range(10)]
+    for resident in people:
+        make_checkin(resident, {"home": 2}, start, anxiety=5)
+    services.tracks_rebuild(world.place)
+    body = login(world.analyst).get(COHORT).content.decode()
+    assert body.count("No one in this group has two check-ins yet") == 2  # areas, measures
+    assert "answered a measure twice" not in body
+    for resident in people:
+        make_checkin(resident, {"home": 3}, start + timedelta(days=20))
+    services.tracks_rebuild(world.place)
+    body = login(world.analyst).get(COHORT).content.decode()
+    assert "No one in this group has two check-ins yet" not in body
+    assert "No one in this group has answered a measure twice yet." in body
+    assert "Answered in this place, but by no one in this group twice yet:" in body
+    assert "<li>Personal wellbeing (ONS4): Anxiety</li>" in body

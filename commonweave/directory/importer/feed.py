@@ -27,7 +27,7 @@ from commonweave.core.perf import no_cyclic_gc
 
 from ..enums import ChangeAction, ServiceStatus
 from ..models import Contact, Organization, Schedule, Service, ServiceAtLocation
-from ..services import buffered_changes, service_save
+from ..services import buffered_changes, collect_new_rows, insert_new_rows, service_save
 from .fields import (
     clean_age,
     clean_date,
@@ -45,8 +45,6 @@ from .nested import (
     LANGUAGE_FIELDS,
     PHONES,
     Notes,
-    collect_new_children,
-    flush_new_children,
     import_location,
     import_organization,
     import_term,
@@ -449,14 +447,15 @@ def _import_chunk(
         # The cyclic collector is paused within a chunk (its thousands of short-lived
         # model instances hold no cycles; rescanning them was 5% of a 10,000 import)
         # and runs again between chunks.
-        # Without savepoints, new services' children wait and go in once for the chunk; a
-        # conflict among them then sends the chunk round again, a savepoint per record.
-        children = collect_new_children() if not savepoints else nullcontext({})
+        # Without savepoints, new locations, services and services' children wait and go in
+        # once for the chunk; a conflict among them then sends the chunk round again, with a
+        # savepoint per record and each row saved as it comes.
+        collecting = collect_new_rows() if not savepoints else nullcontext({})
         with (
             no_cyclic_gc(),
             transaction.atomic(),
             buffered_changes() as history,
-            children as new_children,
+            collecting as new_rows,
         ):
             for offset, raw in enumerate(chunk):
                 number = chunk_start + offset + 1
@@ -479,7 +478,10 @@ def _import_chunk(
                     if not savepoints and transaction.get_rollback():
                         raise _RedoWithSavepoints from exc
                     del history[mark:]  # that record's work was rolled back
-                    chunk_rows.set({})  # rows in memory may now differ from the database
+                    if savepoints:
+                        # Rows in memory may now differ from the database. (Without
+                        # savepoints a record is refused here only before it wrote.)
+                        chunk_rows.set({})
                     if isinstance(exc, Invalid):
                         reason, field = str(exc), exc.field
                     else:
@@ -491,10 +493,10 @@ def _import_chunk(
                     report.stored_with_warnings += bool(notes)
                 if on_progress:
                     on_progress(number, total)
-            if new_children:
+            if new_rows:
                 try:
                     with transaction.atomic():
-                        flush_new_children(new_children)
+                        insert_new_rows(new_rows)
                 except IntegrityError as exc:
                     raise _RedoWithSavepoints from exc
     finally:

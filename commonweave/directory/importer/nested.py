@@ -6,9 +6,6 @@ organisation or a term without a name, an id another place owns) raises Invalid;
 service importer drops that one record with a warning and keeps the service. A field that
 cannot be used is dropped with a warning (`notes.take`)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from .. import geo
 from ..enums import ChangeAction
 from ..models import Location, Organization, Taxonomy, TaxonomyTerm
-from ..services import location_save, organization_save
+from ..services import collecting_new_rows, location_save, organization_save
 from .fields import (
     clean_coord,
     clean_date,
@@ -304,33 +301,9 @@ def import_organization(place, raw, viewer, notes):
     )
 
 
-# A bulk import's fast path (feed._import_chunk without savepoints) collects the children
-# of new parents here and inserts them once per chunk (flush_new_children), instead of one
-# INSERT per parent.
-_new_children: ContextVar[dict | None] = ContextVar("directory_new_children", default=None)
-
-
-@contextmanager
-def collect_new_children() -> Iterator[dict]:
-    """Inside: sync_children for a new parent only collects its children; `flush` after."""
-    collected: dict = {}
-    token = _new_children.set(collected)
-    try:
-        yield collected
-    finally:
-        _new_children.reset(token)
-
-
-def flush_new_children(collected: dict) -> None:
-    """Insert what collect_new_children gathered: one INSERT per model per batch."""
-    for model, rows in collected.items():
-        model.objects.bulk_create(rows, batch_size=500)
-    collected.clear()
-
-
 def sync_children(model, parent_field, parent, rows, *, new=False):
     """Make the parent's children exactly `rows` ({id: fields}); write only what differs."""
-    collecting = _new_children.get()
+    collecting = collecting_new_rows()
     if new and collecting is not None:
         created = [model(id=pk, **{parent_field: parent}, **fields) for pk, fields in rows.items()]
         collecting.setdefault(model, []).extend(created)

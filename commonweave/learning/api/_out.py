@@ -91,7 +91,10 @@ def barrier_out(viewer, barrier):
         action.barrier = barrier
     timeline = selectors.barrier_timeline(barrier)
     return {
-        **barrier_summary(viewer, barrier, len(stories)),
+        # The same published count as the barrier list's (cell-keyed), not a second rule.
+        **barrier_summary(
+            viewer, barrier, selectors.case_counts([barrier.pk], keyed=True)[barrier.pk]
+        ),
         "description": barrier.description,
         "withdrawn_reason": barrier.withdrawn_reason,
         "same_as": barrier.same_as.public_id if barrier.same_as_id else None,
