@@ -124,8 +124,9 @@ def test_differencing_two_cohorts_one_person_apart_has_the_promised_error():
             errors.append(recovered_change(30, before, after) - person)
     promised = 4 * 10 / noisy.EPSILON_MEAN
     spread = statistics.pstdev(errors)
-    assert 0.85 * promised <= spread <= 1.15 * promised, spread
-    assert abs(statistics.fmean(errors)) < 3 * promised / math.sqrt(len(errors))
+    # 400 draws estimate the spread to about 6%: 20% either way is over 3 standard errors
+    assert 0.8 * promised <= spread <= 1.2 * promised, spread
+    assert abs(statistics.fmean(errors)) < 4 * promised / math.sqrt(len(errors))
     # Without noise the attack would be exact; with it, most guesses are off the scale.
     assert sum(abs(e) > 10 for e in errors) > len(errors) / 2
 
@@ -150,7 +151,7 @@ def test_the_shares_do_not_give_away_which_way_the_person_went():
             guess = (1, 0, -1)[grew.index(max(grew))]
             hits += guess == person
     bound = math.e / (math.e + 2)
-    assert hits / trials <= bound + 3 * math.sqrt(0.25 / trials), hits / trials
+    assert hits / trials <= bound + 4 * math.sqrt(0.25 / trials), hits / trials
 
 
 def test_published_intervals_include_the_noise():
