@@ -176,18 +176,21 @@ def nearby_distances(place, filters, lat, lon, radius_m) -> dict:
     other condition is "active", checked in the same query).
     """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, radius_m)
-    rows = Location.objects.filter(
+    # From the service-at-location rows of the locations in the box, one join each way (a
+    # filter on Location's reverse relation per call had joined it twice), unordered.
+    rows = ServiceAtLocation.objects.filter(
         place=place,
-        confidential=False,
-        latitude__range=(min_lat, max_lat),
-        longitude__range=(min_lon, max_lon),
-    ).filter(at_locations__isnull=False)
+        location__place=place,
+        location__confidential=False,
+        location__latitude__range=(min_lat, max_lat),
+        location__longitude__range=(min_lon, max_lon),
+    ).order_by()
     status_only = _only_near(filters)
     if status_only and not filters.include_inactive:
-        rows = rows.filter(at_locations__service__status=ServiceStatus.ACTIVE)
+        rows = rows.filter(service__status=ServiceStatus.ACTIVE)
     best = {}
     for service_id, slat, slon in rows.values_list(
-        "at_locations__service_id", "latitude", "longitude"
+        "service_id", "location__latitude", "location__longitude"
     ):
         d = geo.distance_m(lat, lon, slat, slon)
         if d <= radius_m and d < best.get(service_id, float("inf")):
