@@ -10,7 +10,7 @@ one grouped query however many check-ins there are.
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
@@ -171,6 +171,18 @@ def _area_widths(place) -> dict:
     return widths
 
 
+def _no_more_than(result, group):
+    """A row's people (from its noisy counts) shown as no more than the group's published
+    count: both are published numbers, so this gives nothing away, and a row of 45 people
+    in a group of 40 would puzzle anyone reading it."""
+    if not result.enough or group.value is None:
+        return result
+    n = int(result.n.replace(",", ""))
+    if n <= group.value:
+        return result
+    return replace(result, n=f"{group.value:,}")
+
+
 def cohort_change(viewer, *, whole_weeks_only: bool = True, **filters) -> Cohort:
     """Paired first-vs-latest change per life-map area and per measure metric for a cohort
     of the viewer's place, published under the disclosure rules (docs/disclosure.md): the
@@ -240,11 +252,13 @@ def cohort_change(viewer, *, whole_weeks_only: bool = True, **filters) -> Cohort
         for kind, code in wanted
     ]
     published = publish_changes(place, inputs, threshold=threshold)
+    group = publish_count(people, threshold=threshold)
     rows = []
     for (kind, code), result in zip(wanted, published, strict=True):
         label = names.get(code, code) if kind == ScoreTrack.AREA else labels.get(code, code)
         direction = directions[(kind, code)]
         exact = stats.change_from_counts(*diffs[(kind, code)], higher_is=direction)
+        result = _no_more_than(result, group)
         rows.append(CohortRow(kind, code, label, direction, exact, result))
     answered = set(
         MeasureResponse.objects.filter(place=place)
@@ -258,7 +272,7 @@ def cohort_change(viewer, *, whole_weeks_only: bool = True, **filters) -> Cohort
         if code.split(".")[0] in answered and code.split(".")[0] not in paired_instruments
     )
     return Cohort(
-        residents=publish_count(people, threshold=threshold),
+        residents=group,
         areas=[row for row in rows if row.kind == ScoreTrack.AREA],
         measures=[row for row in rows if row.kind == ScoreTrack.MEASURE],
         filters=filters,

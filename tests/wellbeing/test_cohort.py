@@ -97,6 +97,9 @@ def test_thirty_paired_people_show_change(world, login):
     assert home.published.enough and home.change.n == 32
     assert_near(home, world.place, 2.0)
     assert int(home.published.n) % 5 == 0  # from the noisy counts, rounded
+    # ... and never more than the group's own published count
+    for row in result.areas + result.measures:
+        assert int(row.published.n) <= int(result.residents.label)
     assert_few(home.published.worse)
     money = next(row for row in result.areas if row.code == "money")
     assert_near(money, world.place, 0.0)
