@@ -108,6 +108,7 @@ def disclosure(request):
     viewer = viewer_or_404(request, lambda v: v.can_see_aggregates)
     context = {
         "threshold": viewer.place.suppression_threshold,
+        "highest_hidden": viewer.place.suppression_threshold - 1,
         "budget": disclosure_rules.budget_status(viewer.place),
         "epsilon_per_row": disclosure_rules.EPSILON_PER_ROW,
         "min_paired": disclosure_rules.MIN_PAIRED_FOR_CHANGE,

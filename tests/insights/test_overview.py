@@ -237,3 +237,13 @@ def test_overview_query_count_does_not_grow_with_residents(world, period):
         assert client.get(OVERVIEW, {"period": period}).status_code == 200
 
     assert_same_queries_at_two_sizes(make, fetch, small=2, large=22, warm=False)
+
+
+def test_the_page_on_published_numbers_explains_the_rules_and_the_budget(world):
+    """Linked from the cohort page; for the roles that see aggregates."""
+    url = reverse("insights:disclosure")
+    assert_access(world, "get", url, {**AGGREGATE_VIEWERS, "outsider": 200})
+    html = client_for(world.analyst).get(url).content.decode().replace("&quot;", '"')
+    assert 'A count from 1 to 7 shows as "fewer than 8".' in html
+    assert "ONS cell-key method" in html and "OpenDP" in html
+    assert "0 of 400 has been used" in html
