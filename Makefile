@@ -102,7 +102,7 @@ test-sqlite: $(DEV_STAMP)
 
 test-browser: $(DEV_STAMP) $(NPM_STAMP) browser-deps
 	@echo "== Browser tests (Chromium) =="
-	$(VENV)/bin/pytest -q -m browser
+	$(VENV)/bin/pytest -q -m browser -n 2
 
 test-postgres: $(DEV_STAMP)
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
