@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "commonweave.directory",
     "commonweave.learning",
     "commonweave.network",
+    "commonweave.messaging",
+    "commonweave.mutualaid",
     "django_tasks_db",
     "commonweave.core",  # only its migration: the shared cache's table
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("oruk/<slug:place_slug>/", include("commonweave.directory.oruk.urls")),
     path("learning/", include("commonweave.learning.urls")),
     path("network/", include("commonweave.network.urls")),
+    path("messages/", include("commonweave.messaging.urls")),
+    path("mutual-aid/", include("commonweave.mutualaid.urls")),
     path("api/", api.urls),
 ]
 

@@ -117,3 +117,5 @@ api.add_router("/", "commonweave.learning.api.router")  # sessions, barriers, ac
 api.add_router("/", "commonweave.network.api.router")  # nodes, ties, metrics, GraphML/GEXF
 # directory entries, connections, referrals to services, imports
 api.add_router("/", "commonweave.directory.api.router")
+api.add_router("/", "commonweave.messaging.api.router")  # text messages, provider webhooks
+api.add_router("/", "commonweave.mutualaid.api.router")  # needs, offers, matches, volunteers

@@ -1,0 +1,5 @@
+"""The messaging API under /api/messages/ and the providers' inbound webhooks."""
+
+from ninja import Router
+
+router = Router(tags=["Messages"])

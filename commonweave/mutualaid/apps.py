@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MutualAidConfig(AppConfig):
+    name = "commonweave.mutualaid"
+    label = "mutualaid"
