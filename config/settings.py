@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "commonweave.network",
     "commonweave.messaging",
     "commonweave.mutualaid",
+    "commonweave.prescribing",
     "django_tasks_db",
     "commonweave.core",  # only its migration: the shared cache's table
 ]

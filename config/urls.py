@@ -17,6 +17,7 @@ urlpatterns = [
     path("network/", include("commonweave.network.urls")),
     path("messages/", include("commonweave.messaging.urls")),
     path("mutual-aid/", include("commonweave.mutualaid.urls")),
+    path("prescribing/", include("commonweave.prescribing.urls")),
     path("api/", api.urls),
 ]
 

@@ -47,6 +47,8 @@ class MeasureRow:
     higher_is: str
     first: dict | None = None
     latest: dict | None = None
+    first_on: object = None  # the dates of those check-ins
+    latest_on: object = None
 
 
 @dataclass
@@ -240,8 +242,9 @@ def resident_picture(viewer, resident) -> Picture:
                         response.instrument.name, code, labels.get(code, code), value["higher_is"]
                     ),
                 )
-                row.first = row.first or value
-                row.latest = value
+                if row.first is None:
+                    row.first, row.first_on = value, checkin.completed_at.date()
+                row.latest, row.latest_on = value, checkin.completed_at.date()
 
     first, latest = (checkins[0], checkins[-1]) if checkins else (None, None)
 

@@ -1,0 +1,296 @@
+"""The message back to the GP and referrer: the journey as the PRSB Social Prescribing
+standard's sections (prsb.py), plus its coded events (codes.py).
+
+Built only for the holding organisation's caseworkers (full access), who file or send it.
+Data minimisation: the person's name, date of birth and NHS number identify them to the
+GP; their address and contact details are left out (the practice holds them). "Codes
+only" leaves out every element whose PRSB type is narrative free text (and every "free
+text" and "comment"), so no words anyone wrote leave with it: what is left is codes,
+dates, identifiers, names and numbers.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator, FormatChecker
+
+from commonweave.directory.models import ServiceReferral
+from commonweave.people.enums import ConnectionKind, ConnectionStatus, ReferrerKind
+from commonweave.wellbeing.selectors import resident_picture
+
+from . import prsb
+from .codes import coded_events, declined
+from .models import GPRegistration
+
+
+@dataclass
+class MessageBack:
+    data: dict
+    problems: list = field(default_factory=list)  # what stops it being a valid message
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _names(full_name: str) -> tuple[list[str], list[str]]:
+    """PRSB wants first names (middle names included) and a family name."""
+    words = full_name.split()
+    if len(words) < 2:
+        return words, words
+    return [" ".join(words[:-1])[:35]], [words[-1][:35]]
+
+
+def _demographics(resident, gp: GPRegistration | None) -> dict:
+    first, family = _names(resident.full_name)
+    person: dict = {"person_name": {"person_first_name": first, "person_family_name": family}}
+    if resident.preferred_name:
+        person["person_name"]["person_preferred_name"] = resident.preferred_name[:70]
+    if resident.date_of_birth:
+        person["date_of_birth"] = resident.date_of_birth.isoformat()
+    if gp and gp.nhs_number:
+        person["nhs_number"] = gp.nhs_number.replace(" ", "")
+    return person
+
+
+def _gp_practice(gp: GPRegistration | None) -> dict:
+    if gp is None:
+        return {}
+    entry = {"gp_practice_identifier": gp.practice_code}
+    if gp.gp_name:
+        entry["gp_name"] = gp.gp_name
+    if gp.practice_name:
+        entry["gp_practice_details"] = gp.practice_name
+    return {"gp_practice_record_entry": [entry]}
+
+
+def _referrer_name(referral) -> str:
+    if referral.referrer_name:
+        return referral.referrer_name[:70]
+    if referral.referring_organisation_id:
+        return referral.referring_organisation.name[:70]
+    return str(ReferrerKind(referral.referrer_kind).label)[:70]
+
+
+def _referral_entry(referral, resident) -> dict:
+    organisation = {}
+    if referral.referring_organisation_id:
+        organisation["free_text"] = referral.referring_organisation.name[:150]
+    return {
+        "date": referral.received_at.isoformat(timespec="minutes"),
+        "referrer_details": {
+            "name": _referrer_name(referral),
+            "service": {"free_text": str(ReferrerKind(referral.referrer_kind).label)},
+            "organisation": organisation,
+            "contact_details": (referral.referrer_contact or _("Not given"))[:70],
+        },
+        "referral_method": str(referral.get_front_door_display()),
+        "reason_for_referral": {"free_text": referral.reason[:150]},
+        "referral_to": {
+            "service": {"free_text": _("Social prescribing (connection catalyst)")},
+            "organisation": {"free_text": resident.organisation.name[:150]},
+        },
+    }
+
+
+def _signposts(resident) -> list[dict]:
+    entries = []
+    for connection in resident.connections.exclude(status=ConnectionStatus.SUGGESTED):
+        to = {"service": {"coded_value": connection.kind}}
+        if connection.kind != ConnectionKind.PERSON:  # a person's name is theirs, not ours
+            to["service"]["free_text"] = connection.name[:150]
+        entries.append({"date": connection.made_on.isoformat(), "signpost_to": to})
+    referrals = ServiceReferral.objects.filter(resident=resident).select_related(
+        "service", "to_organisation"
+    )
+    for referral in referrals.order_by("sent_at"):
+        entries.append(
+            {
+                "date": referral.sent_at.date().isoformat(),
+                "signpost_to": {
+                    # The directory entry's Open Referral id: a code a partner system knows.
+                    "service": {
+                        "coded_value": str(referral.service_id),
+                        "free_text": referral.service.name[:150],
+                    },
+                    "organisation": {"free_text": referral.to_organisation.name[:150]},
+                },
+                "reason_for_signpost": {"free_text": referral.reason[:150]},
+            }
+        )
+    return sorted(entries, key=lambda e: e["date"])
+
+
+def _assessments(viewer, resident) -> list[dict]:
+    entries = []
+    for row in resident_picture(viewer, resident).measures:
+        readings = [("first", row.first, row.first_on), ("latest", row.latest, row.latest_on)]
+        if row.first_on == row.latest_on:
+            readings = readings[1:]
+        for which, value, on in readings:
+            words = _("First check-in") if which == "first" else _("Latest check-in")
+            entries.append(
+                {
+                    "assessment_type": f"{row.instrument}: {row.label}"[:150],
+                    "structured_assessment": {
+                        "structured_assessment_name": {
+                            "coded_value": f"{row.instrument}/{row.metric}",
+                            "free_text": str(row.label)[:150],
+                        },
+                        "assessment_result": {"value": value["value"]},
+                    },
+                    "comment": f"{words}, {on.isoformat()}",
+                }
+            )
+    return entries
+
+
+def _plan(resident) -> list[dict]:
+    return [
+        {"actions_for_person_or_their_carer": goal.text}
+        for goal in resident.goals.all()
+        if goal.text.strip()
+    ]
+
+
+def build(viewer, resident, *, codes_only: bool = False) -> MessageBack:
+    """The message back for a resident the viewer has opened with full access."""
+    gp = GPRegistration.objects.filter(resident=resident).first()
+    referrals = list(
+        resident.referrals.select_related("referring_organisation").order_by("received_at")
+    )
+    events = coded_events(resident, referrals)
+    data: dict = {
+        "person_demographics": _demographics(resident, gp),
+        "gp_practice": _gp_practice(gp),
+        "referral_details": {
+            "referral_details_record_entry": [_referral_entry(r, resident) for r in referrals]
+        },
+    }
+    # A declined episode carries the declined code and no activities.
+    if not declined(events):
+        if signposts := _signposts(resident):
+            data["signpost_details"] = {"signpost_details_record_entry": signposts}
+        if assessments := _assessments(viewer, resident):
+            data["assessments"] = {"assessments_record_entry": assessments}
+        if plan := _plan(resident):
+            data["plan_and_requested_actions"] = {"plan_and_requested_actions_record_entry": plan}
+    data["coded_events"] = [event.as_json() for event in events]
+    data["closure_reason"] = (
+        {"code": resident.closed_reason, "display": str(resident.get_closed_reason_display())}
+        if resident.closed_at and resident.closed_reason
+        else None
+    )
+    data["codes_only"] = codes_only
+    schema = prsb.message_back_schema()
+    if codes_only:
+        data = _without_free_text(data, schema)
+    return MessageBack(data, problems(data, schema))
+
+
+def _without_free_text(value, schema):
+    """The value with every free-text element taken out (by the schema's PRSB types);
+    groups left empty by that are dropped unless the standard requires them."""
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        kept = [_without_free_text(v, items) for v in value]
+        return [v for v in kept if v not in ({}, None)]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return value
+    required = set(schema.get("required", ()))
+    out = {}
+    for key, child in value.items():
+        child_schema = schema["properties"].get(key, {})
+        if prsb.is_free_text(child_schema.get("items", child_schema), key):
+            continue
+        kept = _without_free_text(child, child_schema)
+        if kept in ({}, []) and key not in required:
+            continue
+        out[key] = kept
+    return out
+
+
+def _where(error) -> str:
+    path = [p for p in error.absolute_path if not isinstance(p, int)]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        path = [*path, missing]
+    return " / ".join(p.replace("_", " ").capitalize() for p in path) or _("The message")
+
+
+def problems(data, schema) -> list[str]:
+    """What makes the message invalid under the derived schema, in words a worker can act
+    on ("Gp practice: required"): usually a missing date of birth or GP practice code."""
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    found = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        if error.validator == "required":
+            found.append(_("%(where)s is missing") % {"where": _where(error)})
+        else:
+            found.append(
+                _("%(where)s is not valid: %(why)s")
+                % {"where": _where(error), "why": error.message}
+            )
+    return found
+
+
+def _label(schema: dict, key: str) -> str:
+    path = schema.get("x-prsb-path") or schema.get("items", {}).get("x-prsb-path")
+    return path.rsplit(" / ", 1)[-1] if path else key.replace("_", " ").capitalize()
+
+
+def _rows(value, schema, prefix="") -> list[tuple[str, str]]:
+    """(label, text) pairs for a group, nested groups named "Group: element"."""
+    rows = []
+    for key, child in value.items():
+        child_schema = schema.get("properties", {}).get(key, {})
+        label = f"{prefix}{_label(child_schema, key)}"
+        if isinstance(child, dict):
+            rows += _rows(child, child_schema, f"{label}: ")
+        elif isinstance(child, list):
+            rows.append((label, ", ".join(str(v) for v in child)))
+        elif child not in (None, ""):
+            rows.append((label, str(child)))
+    return rows
+
+
+def readable(data: dict) -> list[dict]:
+    """The message as headed sections for the page and the PDF: each section's rows, or
+    its entries (one list of rows per record entry)."""
+    schema = prsb.message_back_schema()["properties"]
+    sections = []
+    for key in ("person_demographics", "gp_practice", "referral_details", "signpost_details"):
+        sections += _section(data, schema, key)
+    sections += _section(data, schema, "assessments")
+    sections += _section(data, schema, "plan_and_requested_actions")
+    events = [
+        [(_("Code"), e["code"]), (_("Meaning"), e["display"]), (_("Date"), e["date"])]
+        for e in data.get("coded_events", [])
+    ]
+    sections.append({"title": _("Coded events (SNOMED CT)"), "rows": [], "entries": events})
+    if data.get("closure_reason"):
+        reason = data["closure_reason"]
+        sections.append(
+            {
+                "title": _("Why the work ended"),
+                "rows": [(_("Reason"), reason.get("display") or reason["code"])],
+                "entries": [],
+            }
+        )
+    return sections
+
+
+def _section(data, schema, key) -> list[dict]:
+    if key not in data:
+        return []
+    section_schema = schema[key]
+    title = section_schema.get("x-prsb-path", key)
+    value = data[key]
+    rows, entries = [], []
+    for child_key, child in value.items():
+        child_schema = section_schema["properties"].get(child_key, {})
+        if isinstance(child, list) and child and isinstance(child[0], dict):
+            entries += [_rows(entry, child_schema.get("items", {})) for entry in child]
+        else:
+            rows += _rows({child_key: child}, section_schema)
+    return [{"title": title, "rows": rows, "entries": entries}]
