@@ -30,7 +30,9 @@ from faker import Faker
 
 from commonweave.accounts.models import User
 from commonweave.core.perf import no_cyclic_gc
+from commonweave.people.enums import ReferrerKind
 from commonweave.people.models import Resident
+from commonweave.prescribing.models import GPRegistration
 from commonweave.tenancy.enums import OrganisationKind, Phase, Role
 from commonweave.tenancy.models import Membership, Organisation, Place
 from commonweave.tenancy.tokens import issue_api_token
@@ -250,6 +252,41 @@ def place_logins(place) -> tuple[list[Login], int]:
     return logins, more
 
 
+# Made-up practices (ODS-shaped codes in no real use) for the residents a GP referred.
+DEMO_PRACTICES = (
+    ("Y99001", "Hartley Vale Medical Centre"),
+    ("Y99002", "Millbrook Surgery"),
+    ("Y99003", "Canal Street Health Centre"),
+)
+
+
+def demo_nhs_number(rng) -> str:
+    """A well-formed NHS number in the 999 range, which the NHS keeps for testing."""
+    while True:
+        digits = [9, 9, 9] + [rng.randrange(10) for _ in range(6)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def gp_registrations(place, rng):
+    """Residents referred by a GP have that practice recorded (and most an NHS number),
+    so their message back to the GP is complete."""
+    residents = Resident.objects.filter(
+        place=place, referrals__referrer_kind=ReferrerKind.GP
+    ).distinct()
+    GPRegistration.objects.bulk_create(
+        GPRegistration(
+            resident_id=pk,
+            practice_code=(practice := rng.choice(DEMO_PRACTICES))[0],
+            practice_name=practice[1],
+            nhs_number=demo_nhs_number(rng) if rng.random() < 0.8 else "",
+        )
+        for pk in residents.values_list("pk", flat=True)
+    )
+
+
 def _issue_tokens(staff):
     admin = staff.users["admin"][0]
     issued = []
@@ -336,6 +373,7 @@ def generate_demo(
                     table.flush(cursor)
                 done += size
                 progress.update(done)
+        gp_registrations(place, random.Random(f"{seed}:gp"))
         tokens = _issue_tokens(staff)
     counts = {
         str(model._meta.verbose_name_plural): table.written

@@ -10,8 +10,11 @@ dates, identifiers, names and numbers.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from jsonschema import Draft202012Validator, FormatChecker
 
 from commonweave.directory.models import ServiceReferral
@@ -210,87 +213,164 @@ def _without_free_text(value, schema):
     return out
 
 
-def _where(error) -> str:
-    path = [p for p in error.absolute_path if not isinstance(p, int)]
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else ""
-        path = [*path, missing]
-    return " / ".join(p.replace("_", " ").capitalize() for p in path) or _("The message")
+# What a worker can do about the usual gaps, by where the schema found them.
+MISSING = {
+    ("person_demographics", "date_of_birth"): _lazy("Add their date of birth"),
+    ("gp_practice", "gp_practice_record_entry"): _lazy("Add their GP practice code"),
+    ("referral_details", "referral_details_record_entry"): _lazy("Add the referral"),
+}
+
+
+def _where(error) -> tuple[str, ...]:
+    path = tuple(p for p in error.absolute_path if not isinstance(p, int))
+    if error.validator == "required" and "'" in error.message:
+        path = (*path, error.message.split("'")[1])
+    return path
 
 
 def problems(data, schema) -> list[str]:
     """What makes the message invalid under the derived schema, in words a worker can act
-    on ("Gp practice: required"): usually a missing date of birth or GP practice code."""
+    on: usually a missing date of birth or GP practice code."""
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     found = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = _where(error)
+        if where in MISSING:
+            found.append(str(MISSING[where]))
+            continue
+        words = " / ".join(p.replace("_", " ") for p in where) or _("the message")
         if error.validator == "required":
-            found.append(_("%(where)s is missing") % {"where": _where(error)})
+            found.append(_("%(where)s is missing") % {"where": words.capitalize()})
         else:
             found.append(
                 _("%(where)s is not valid: %(why)s")
-                % {"where": _where(error), "why": error.message}
+                % {"where": words.capitalize(), "why": error.message}
             )
     return found
 
 
-def _label(schema: dict, key: str) -> str:
-    path = schema.get("x-prsb-path") or schema.get("items", {}).get("x-prsb-path")
-    return path.rsplit(" / ", 1)[-1] if path else key.replace("_", " ").capitalize()
+def _get(value, *path, default=""):
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return default
+        value = value[key]
+    return value
 
 
-def _rows(value, schema, prefix="") -> list[tuple[str, str]]:
-    """(label, text) pairs for a group, nested groups named "Group: element"."""
-    rows = []
-    for key, child in value.items():
-        child_schema = schema.get("properties", {}).get(key, {})
-        label = f"{prefix}{_label(child_schema, key)}"
-        if isinstance(child, dict):
-            rows += _rows(child, child_schema, f"{label}: ")
-        elif isinstance(child, list):
-            rows.append((label, ", ".join(str(v) for v in child)))
-        elif child not in (None, ""):
-            rows.append((label, str(child)))
-    return rows
+def _text(service: dict) -> str:
+    code = service.get("coded_value") or ""
+    if code in ConnectionKind.values:
+        code = str(ConnectionKind(code).label)
+    return service.get("free_text") or code
+
+
+def _day(iso: str) -> str:
+    """ "2026-03-07" (or a date and time) as "7 March 2026"."""
+    try:
+        return date_format(date.fromisoformat(iso[:10]), "j F Y")
+    except ValueError:
+        return iso
 
 
 def readable(data: dict) -> list[dict]:
-    """The message as headed sections for the page and the PDF: each section's rows, or
-    its entries (one list of rows per record entry)."""
-    schema = prsb.message_back_schema()["properties"]
-    sections = []
-    for key in ("person_demographics", "gp_practice", "referral_details", "signpost_details"):
-        sections += _section(data, schema, key)
-    sections += _section(data, schema, "assessments")
-    sections += _section(data, schema, "plan_and_requested_actions")
-    events = [
-        [(_("Code"), e["code"]), (_("Meaning"), e["display"]), (_("Date"), e["date"])]
-        for e in data.get("coded_events", [])
+    """The message as a person reads it, for the page and the PDF: headed sections, each
+    with rows (label, value) and/or a table (head, rows). Built from the message itself,
+    so "codes only" shows exactly what it carries."""
+    person = data.get("person_demographics", {})
+    name = " ".join(
+        [*_get(person, "person_name", "person_first_name", default=[]),
+         *_get(person, "person_name", "person_family_name", default=[])]
+    )  # fmt: skip
+    sections = [
+        {
+            "title": _("The person"),
+            "rows": [
+                (_("Name"), name),
+                (_("Date of birth"), _day(person.get("date_of_birth", ""))),
+                (_("NHS number"), person.get("nhs_number", "")),
+            ],
+        }
     ]
-    sections.append({"title": _("Coded events (SNOMED CT)"), "rows": [], "entries": events})
-    if data.get("closure_reason"):
-        reason = data["closure_reason"]
+    practice = (_get(data, "gp_practice", "gp_practice_record_entry", default=[]) or [{}])[0]
+    sections.append(
+        {
+            "title": _("GP practice"),
+            "rows": [
+                (_("Practice code (ODS)"), practice.get("gp_practice_identifier", "")),
+                (_("Practice"), practice.get("gp_practice_details", "")),
+                (_("GP"), practice.get("gp_name", "")),
+            ],
+        }
+    )
+    referrals = _get(data, "referral_details", "referral_details_record_entry", default=[])
+    sections.append(
+        {
+            "title": _("Referrals"),
+            "head": [_("Date"), _("Referred by"), _("Reason")],
+            "table": [
+                (
+                    _day(r.get("date", "")),
+                    _get(r, "referrer_details", "name"),
+                    _get(r, "reason_for_referral", "free_text"),
+                )
+                for r in referrals
+            ],
+        }
+    )
+    signposts = _get(data, "signpost_details", "signpost_details_record_entry", default=[])
+    sections.append(
+        {
+            "title": _("Activities they were connected to"),
+            "head": [_("Date"), _("Activity")],
+            "table": [
+                (_day(s.get("date", "")), _text(_get(s, "signpost_to", "service", default={})))
+                for s in signposts
+            ],
+        }
+    )
+    sections.append(_measures(data))
+    goals = _get(data, "plan_and_requested_actions", "plan_and_requested_actions_record_entry",
+                 default=[])  # fmt: skip
+    sections.append(
+        {
+            "title": _("Their goals"),
+            "head": [_("Goal")],
+            "table": [(g.get("actions_for_person_or_their_carer", ""),) for g in goals],
+        }
+    )
+    sections.append(
+        {
+            "title": _("Coded events (SNOMED CT)"),
+            "head": [_("Date"), _("Code"), _("Meaning")],
+            "table": [
+                (_day(e["date"]), e["code"], e["display"]) for e in data.get("coded_events", [])
+            ],
+        }
+    )
+    if reason := data.get("closure_reason"):
         sections.append(
             {
                 "title": _("Why the work ended"),
                 "rows": [(_("Reason"), reason.get("display") or reason["code"])],
-                "entries": [],
             }
         )
+    for section in sections:
+        section["rows"] = [(label, value) for label, value in section.get("rows", []) if value]
     return sections
 
 
-def _section(data, schema, key) -> list[dict]:
-    if key not in data:
-        return []
-    section_schema = schema[key]
-    title = section_schema.get("x-prsb-path", key)
-    value = data[key]
-    rows, entries = [], []
-    for child_key, child in value.items():
-        child_schema = section_schema["properties"].get(child_key, {})
-        if isinstance(child, list) and child and isinstance(child[0], dict):
-            entries += [_rows(entry, child_schema.get("items", {})) for entry in child]
-        else:
-            rows += _rows({child_key: child}, section_schema)
-    return [{"title": title, "rows": rows, "entries": entries}]
+def _measures(data: dict) -> dict:
+    """Each measure's first and latest score side by side."""
+    rows: dict[str, list] = {}
+    for entry in _get(data, "assessments", "assessments_record_entry", default=[]):
+        structured = entry.get("structured_assessment", {})
+        code = _get(structured, "structured_assessment_name", "coded_value")
+        label = entry.get("assessment_type") or code
+        value = _get(structured, "assessment_result", "value")
+        when = entry.get("comment", "").rsplit(", ", 1)[-1] if entry.get("comment") else ""
+        rows.setdefault(code, [label]).append(f"{value} ({_day(when)})" if when else str(value))
+    return {
+        "title": _("Wellbeing measures"),
+        "head": [_("Measure"), _("First"), _("Latest")],
+        "table": [(row[0], row[1], row[2] if len(row) > 2 else row[1]) for row in rows.values()],
+    }

@@ -212,8 +212,8 @@ def test_what_is_missing_is_named_before_it_is_sent(world, resident_a):
     resident_a.save()
     ReferralFactory(resident=resident_a)
     problems = " ".join(build(world, resident_a).problems)
-    assert "Date of birth is missing" in problems
-    assert "Gp practice record entry is missing" in problems
+    assert "Add their date of birth" in problems
+    assert "Add their GP practice code" in problems
 
 
 @pytest.mark.parametrize(
@@ -355,3 +355,23 @@ def test_a_bad_registration_by_api_is_a_400_naming_the_field(world, resident_a):
     assert response.status_code == 200
     assert response.json()["nhs_number"] == "9434765919"
     assert client.get(address).json()["practice_code"] == "P83001"
+
+
+def test_the_demo_gives_gp_referred_residents_a_complete_message(db):
+    from commonweave.demo.generator import generate_demo
+    from commonweave.people.models import Resident
+    from commonweave.tenancy.viewer import viewer_for_user
+
+    report = generate_demo(residents=30, seed=3)
+    registered = GPRegistration.objects.filter(resident__place=report.place)
+    assert registered.exists()
+    checked = 0
+    for registration in registered:
+        resident = Resident.objects.get(pk=registration.resident_id)
+        assert resident.referrals.filter(referrer_kind="gp").exists()
+        if resident.catalyst is None or resident.date_of_birth is None:
+            continue
+        viewer = viewer_for_user(resident.catalyst, report.place)
+        assert message.build(viewer, resident).problems == []
+        checked += 1
+    assert checked
