@@ -95,9 +95,12 @@ def build_place(name, n, m, rng):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(Node._meta.db_table)} (place_id, public_id, kind, key, label, "  # noqa: S608
-            "pseudonym, sector, neighbourhood, created_at) "
-            "VALUES (%s, %s, 'organisation', %s, %s, '', 'vcse', '', %s)",
-            [(place.pk, node_ids[i], f"ext:bench {i}", f"Organisation {i}", now) for i in range(n)],
+            "pseudonym, sector, neighbourhood, created_at, record_key) "
+            "VALUES (%s, %s, 'organisation', %s, %s, '', 'vcse', '', %s, %s)",
+            [
+                (place.pk, node_ids[i], f"ext:bench {i}", f"Organisation {i}", now, int(key))
+                for i, key in enumerate(rng.integers(0, 256, n))
+            ],
         )
         first = Node.objects.filter(place=place).order_by("pk").values_list("pk", flat=True)[0]
         src, dst = random_edges(n, m, rng)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from commonweave.core.publicid import PublicIdField
+from commonweave.people.models import new_record_key
 from commonweave.tenancy.enums import Phase
 
 from .enums import OPEN_ACTION_STATUSES, ActionStatus, Column, EntryKind, Level, Quadrant
@@ -91,6 +92,10 @@ class Story(models.Model):
         "tenancy.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # A random 0..255 given once, never shown: a published count of stories sums the
+    # resident's record key where the story has a resident, else this one (the cell-key
+    # method, insights/disclosure; learning/selectors.STORY_KEY).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

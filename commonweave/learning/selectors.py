@@ -11,8 +11,8 @@ workshop, and nothing about a resident can be learnt from them.
 
 import datetime
 
-from django.db.models import Count, Max, Prefetch, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Max, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -160,6 +160,14 @@ def pack_identities(viewer, stories, attendees) -> dict:
     }
 
 
+def story_key(prefix=""):
+    """A story's record key, for a published count of stories (the cell-key method): its
+    resident's where it has one, so the same person counts with the same key wherever they
+    are counted, else the story's own (Story.record_key, random per story). `prefix` is the
+    path to the story, e.g. "stories__"."""
+    return Coalesce(F(f"{prefix}resident__record_key"), F(f"{prefix}record_key"))
+
+
 def story_cell(session) -> Cell:
     """A session from `sessions_for`: its stories as a Cell, to publish."""
     return Cell(session.story_count, session.story_keys or 0)
@@ -181,7 +189,7 @@ def sessions_for(viewer):
         .annotate(
             story_count=Count("stories", distinct=True),
             # for the published count (cell key): one join, so each story is summed once
-            story_keys=Sum("stories__resident__record_key"),
+            story_keys=Sum(story_key("stories__")),
         )
         .order_by("-held_on", "-pk")
     )
@@ -240,9 +248,8 @@ def barriers_for(viewer, *, q="", quadrant="", level="", service_area="", withdr
 
 
 # A case is a story, and so (where it is linked) a resident: published counts of cases
-# carry the sum of their residents' record keys for the cell-key method (a Cell). A story
-# with no resident linked adds 0 to the key.
-_CASE_KEYS = Sum("story__resident__record_key")
+# carry the sum of their record keys for the cell-key method (a Cell), as story_key says.
+_CASE_KEYS = Sum(story_key("story__"))
 
 
 def case_counts(barrier_ids, *, keyed: bool = False) -> dict:

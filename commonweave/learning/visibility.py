@@ -40,7 +40,7 @@ STORY = declare(
     ),
     shared=STORY_WITHOUT_PERSON + ("resident", "resident_linked_at"),
     pseudonymous=STORY_WITHOUT_PERSON,
-    internal=("id",),
+    internal=("id", "record_key"),
 )
 
 # Which barrier a story showed, and when: no person in it (the story is shown by its own

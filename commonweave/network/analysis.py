@@ -23,6 +23,9 @@ Conventions (each checked against NetworkX in tests/network/test_analysis.py):
   than Hoeffding's additive bound everywhere and much tighter for small values), made to
   hold for every node at once with probability `confidence` by a union bound over the
   nodes it is estimated for. Leaves (one tie) lie on no shortest path: exactly 0, error 0.
+- Given each node's record key (`keys`), every whole-network count also gets the sum of
+  the keys of what it counts, modulo 256 (`<count>_keys`), for the cell-key method
+  (`key_sums`; docs/disclosure.md).
 """
 
 import math
@@ -367,9 +370,69 @@ def _communities(g, inp: GraphInput, n) -> _Communities:
     return _Communities(membership, float(modularity), reached, bridging, bridging_count)
 
 
+KEY_RANGE = 256  # record keys and cell keys are 0..255 (insights/disclosure/cellkey.py)
+
+
+def pair_keys(keys, u, v) -> np.ndarray:
+    """The record key of a tie (or of a pair of tied nodes): the sum of its two ends' record
+    keys, modulo 256.
+
+    Derived rather than stored on each tie, because the counts that are about ties count
+    different things: rows of the tie table (ties, growth), and pairs of tied nodes with
+    parallel ties collapsed into one (edges, ties bridging communities, cut ties). A key
+    from the ends is the same for both and for every tie between the same two nodes, so
+    the same ties always give the same cell key, and nothing has to be filled in for ties
+    imported in bulk. The sum of two independent uniform keys modulo 256 is uniform, and a
+    tie added to a node that is already counted adds its other end's key, unknown to
+    anyone who cannot read the keys, so a new tie still moves the cell key at random."""
+    keys = np.asarray(keys, dtype=np.int64)
+    return (keys[np.asarray(u, dtype=np.int64)] + keys[np.asarray(v, dtype=np.int64)]) % KEY_RANGE
+
+
+def _key_sum(values) -> int:
+    return int(np.asarray(values, dtype=np.int64).sum() % KEY_RANGE)
+
+
+def key_sums(g, inp: GraphInput, keys, *, component, community, degree, cut_edges, largest) -> dict:
+    """For each whole-network count, the sum (modulo 256) of the record keys of the records
+    it counts: nodes and isolates by their own keys; ties and pairs of tied nodes by
+    `pair_keys`; a component by the key of its first node (the lowest node id: the
+    component's one record, as adding a node to it does not change the count); the largest
+    component and each community by the keys of their nodes."""
+    keys = np.asarray(keys, dtype=np.int64) % KEY_RANGE
+    if keys.size != inp.n:
+        raise ValueError("One record key is needed for each node")
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    member = np.asarray(community, dtype=np.int64)
+    crossing = edges[member[edges[:, 0]] != member[edges[:, 1]]] if edges.size else edges
+    cut = edges[np.asarray(cut_edges, dtype=np.int64)] if len(cut_edges) else edges[:0]
+    comp = np.asarray(component, dtype=np.int64)
+    _ids, first = np.unique(comp, return_index=True)
+    sizes = np.bincount(comp, minlength=1) if comp.size else np.zeros(1, dtype=np.int64)
+    biggest = int(np.argmax(sizes)) if comp.size else -1
+    per_community = (
+        np.bincount(member, weights=keys, minlength=1).astype(np.int64) % KEY_RANGE
+        if member.size
+        else np.zeros(0, dtype=np.int64)
+    )
+    return {
+        "nodes_keys": _key_sum(keys),
+        "ties_keys": _key_sum(pair_keys(keys, inp.src, inp.dst)),
+        "edges_keys": _key_sum(pair_keys(keys, edges[:, 0], edges[:, 1])),
+        "isolates_keys": _key_sum(keys[np.asarray(degree) == 0]),
+        "components_keys": _key_sum(keys[first]),
+        "largest_component_keys": _key_sum(keys[comp == biggest]) if largest else 0,
+        "bridging_ties_keys": _key_sum(pair_keys(keys, crossing[:, 0], crossing[:, 1])),
+        "cut_ties_keys": _key_sum(pair_keys(keys, cut[:, 0], cut[:, 1])),
+        # by community number (the "community" metric), for the community sizes
+        "community_keys": per_community.tolist(),
+    }
+
+
 def analyse(
     inp: GraphInput,
     *,
+    keys=None,
     exact_limit=EXACT_LIMIT,
     pivots=None,
     seed=0,
@@ -377,7 +440,8 @@ def analyse(
     progress=None,
 ) -> Analysis:
     """Every metric of the network described by `inp` (see the module docstring).
-    `pivots`: starting points for sampled betweenness (None: pivots_for each component)."""
+    `pivots`: starting points for sampled betweenness (None: pivots_for each component).
+    `keys`: each node's record key (None: the summary has no key sums)."""
     n = inp.n
     step = progress or (lambda label: None)
     g = undirected_graph(inp)
@@ -422,6 +486,7 @@ def analyse(
     step("communities")
 
     m = g.ecount()
+    cut_edges = g.bridges() if m else []
     summary = {
         "nodes": n,
         "ties": int(inp.src.size),
@@ -437,7 +502,7 @@ def analyse(
         "communities": int(len(set(found.membership))) if n else 0,
         "modularity": found.modularity,
         "bridging_ties": found.bridging_count,
-        "cut_ties": len(g.bridges()) if m else 0,
+        "cut_ties": len(cut_edges),
         "weighted": bool(weighted),
         "sampled": sampled,
         "pivots": min(paths.pivots_used) if sampled else None,
@@ -446,6 +511,19 @@ def analyse(
         "betweenness_top": float(paths.betweenness.max()) if n else 0.0,
         "confidence": confidence if sampled else None,
     }
+    if keys is not None:
+        summary.update(
+            key_sums(
+                g,
+                inp,
+                keys,
+                component=components.membership,
+                community=found.membership,
+                degree=metrics["degree"],
+                cut_edges=cut_edges,
+                largest=summary["largest_component"],
+            )
+        )
     return Analysis(
         n=n, metrics=metrics, summary=summary, membership=found.membership, bridging=found.bridging
     )

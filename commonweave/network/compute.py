@@ -12,11 +12,11 @@ from datetime import date
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from . import layout, metrics
-from .analysis import EXACT_LIMIT, GraphInput, analyse, unique_ints
+from .analysis import EXACT_LIMIT, KEY_RANGE, GraphInput, analyse, unique_ints
 from .enums import SnapshotStatus
 from .models import NetworkSnapshot, Node, Tie
 
@@ -86,6 +86,24 @@ def load_graph(place, as_of: date):
     return node_ids, graph
 
 
+def node_keys(place, node_ids) -> np.ndarray:
+    """Each node's record key, in the order of `node_ids` (sorted, as load_graph gives)."""
+    rows = np.fromiter(
+        Node.objects.filter(place=place).order_by("pk").values_list("pk", "record_key"),
+        dtype=np.dtype([("pk", np.int64), ("key", np.int64)]),
+    )
+    keys = np.zeros(len(node_ids), dtype=np.int64)
+    if rows.size and len(node_ids):
+        at = np.minimum(np.searchsorted(rows["pk"], node_ids), rows.size - 1)
+        found = rows["pk"][at] == node_ids
+        keys[found] = rows["key"][at[found]]
+    return keys
+
+
+# A tie's record key is its ends' (analysis.pair_keys), summed here in the database.
+_TIE_KEYS = Sum(F("source_node__record_key") + F("target_node__record_key"))
+
+
 def _as_date(value):
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -93,21 +111,29 @@ def _as_date(value):
 def growth(place, as_of: date) -> list[dict]:
     """New ties per month, and the ties existing when each month began (the
     increasing-returns curve plots one against the other). Grouped by day in the database
-    (a few hundred rows), then by month here."""
+    (a few hundred rows), then by month here. Each count has the sum of its ties' record
+    keys, modulo 256, beside it ("<count>_keys") for the cell-key method."""
     ties = Tie.objects.filter(place=place, started_on__lte=as_of).order_by()
     started, ended = Counter(), Counter()
-    for day, n in (
-        ties.values_list("started_on").annotate(n=Count("pk")).values_list("started_on", "n")
+    started_keys, ended_keys = Counter(), Counter()
+    for day, n, keys in (
+        ties.values_list("started_on")
+        .annotate(n=Count("pk"), keys=_TIE_KEYS)
+        .values_list("started_on", "n", "keys")
     ):
-        started[_as_date(day).replace(day=1)] += n
-    for day, n in (
+        month = _as_date(day).replace(day=1)
+        started[month] += n
+        started_keys[month] += keys or 0
+    for day, n, keys in (
         ties.filter(ended_on__isnull=False, ended_on__lte=as_of)
         .values_list("ended_on")
-        .annotate(n=Count("pk"))
-        .values_list("ended_on", "n")
+        .annotate(n=Count("pk"), keys=_TIE_KEYS)
+        .values_list("ended_on", "n", "keys")
     ):
-        ended[_as_date(day).replace(day=1)] += n
-    series, existing = [], 0
+        month = _as_date(day).replace(day=1)
+        ended[month] += n
+        ended_keys[month] += keys or 0
+    series, existing, existing_keys = [], 0, 0
     for month in sorted(set(started) | set(ended)):
         new = started[month]
         series.append(
@@ -117,9 +143,13 @@ def growth(place, as_of: date) -> list[dict]:
                 "new": new,
                 "ended": ended[month],
                 "rate": (new / existing) if existing else None,
+                "existing_keys": existing_keys % KEY_RANGE,
+                "new_keys": started_keys[month] % KEY_RANGE,
+                "ended_keys": ended_keys[month] % KEY_RANGE,
             }
         )
         existing += new - ended[month]
+        existing_keys += started_keys[month] - ended_keys[month]
     return series
 
 
@@ -148,7 +178,10 @@ def snapshot_compute(
     """Analyse the network on `as_of` (today by default) and store a finished snapshot.
 
     Side effects: a NetworkSnapshot and its metric columns (metrics.py), with each node's
-    place in the picture (layout.py: the "x" and "y" columns, the box in the summary);
+    place in the picture (layout.py: the "x" and "y" columns, the box in the summary) and
+    its record key (the "record_key" column, for published counts of the nodes a viewer
+    may see); beside each count in the summary, the sum of the record keys of what it
+    counts, modulo 256 ("<count>_keys", analysis.key_sums), for the cell-key method;
     older snapshots of the place beyond the last KEEP_SNAPSHOTS are deleted.
     """
     as_of = as_of or timezone.localdate()
@@ -158,12 +191,19 @@ def snapshot_compute(
     try:
         say("Loading the network")
         node_ids, graph = load_graph(place, as_of)
+        keys = node_keys(place, node_ids)
         say(f"Analysing {graph.n:,} nodes and {graph.src.size:,} ties")
-        result = analyse(graph, exact_limit=exact_limit, pivots=pivots, progress=say)
+        result = analyse(graph, keys=keys, exact_limit=exact_limit, pivots=pivots, progress=say)
         say("Laying out the picture")
         placed = layout.compute(graph.n, graph.src, graph.dst, result.metrics["degree"])
         say("Storing the results")
-        metrics.store(snapshot, node_ids, result.metrics, {"x": placed.x, "y": placed.y})
+        metrics.store(
+            snapshot,
+            node_ids,
+            result.metrics,
+            {"x": placed.x, "y": placed.y},
+            record_keys=keys,
+        )
     except Exception:
         # pages go on showing the last finished snapshot; this one says it failed
         NetworkSnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.FAILED)
@@ -171,12 +211,18 @@ def snapshot_compute(
     series = growth(place, as_of)
     communities = Counter(result.membership)
     summary = dict(result.summary)
+    by_community = summary.pop("community_keys")
+    largest = communities.most_common(50)
     summary.update(
         growth=series,
         increasing_returns=increasing_returns(series),
-        community_sizes=[[int(c), int(s)] for c, s in communities.most_common(50)],
+        community_sizes=[[int(c), int(s)] for c, s in largest],
+        # the record keys of each community's nodes, in the order of community_sizes
+        community_sizes_keys=[int(by_community[c]) for c, _s in largest],
         bridging=[[int(node_ids[u]), int(node_ids[v]), w] for u, v, w in result.bridging],
         layout=placed.box,
+        # the record keys of the nodes the picture leaves out (layout.py: not placed)
+        not_placed_keys=int(keys[np.isnan(placed.x)].sum() % KEY_RANGE),
     )
     NetworkSnapshot.objects.filter(pk=snapshot.pk).update(
         status=SnapshotStatus.DONE,

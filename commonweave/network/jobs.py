@@ -5,9 +5,11 @@ this app is ready, so the jobs app does not import this one.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.insights.disclosure import publish_count
 from commonweave.jobs.enums import JobKind
 from commonweave.tenancy.enums import Role
 
@@ -56,16 +58,22 @@ def run_recompute(*, job, progress):
     counts = sync_ties(job.place, progress=progress)
     snapshot = snapshot_compute(job.place, as_of=as_of, job=job, progress=progress)
     progress.advance(1)
+    # The job's page shows published counts, as the network page does (one rule): the
+    # snapshot's counts cell-keyed, the counts of ties changed only suppressed and rounded.
+    from .selectors import snapshot_count
+
     summary = snapshot.summary
+    nodes, edges, ties = (snapshot_count(job.place, summary, k) for k in ("nodes", "edges", "ties"))
     progress.message = (
-        f"Analysed {summary['nodes']:,} nodes and {summary['edges']:,} links "
-        f"in {snapshot.seconds:.1f} s"
+        _("Analysed %(nodes)s nodes and %(edges)s links in %(seconds)s s")
+        % {"nodes": nodes.label, "edges": edges.label, "seconds": f"{snapshot.seconds:.1f}"}
     )[:200]
+    threshold = job.place.suppression_threshold
     progress.result = {
         "snapshot": snapshot.public_id,
-        "nodes": summary["nodes"],
-        "ties": summary["ties"],
-        **{f"ties_{k}": v for k, v in counts.items()},
+        "nodes": nodes.label,
+        "ties": ties.label,
+        **{f"ties_{k}": publish_count(v, threshold=threshold).label for k, v in counts.items()},
     }
     from commonweave.jobs.services import _audit_actor
 

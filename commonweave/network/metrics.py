@@ -44,19 +44,23 @@ _INTS = {
 _BOOLS = {"holds_together"}
 # Each node's place in the picture (layout.py): not metrics, so not in the downloads.
 LAYOUT_FIELDS = ["x", "y"]
+# Each node's record key as it was when the snapshot was made, for published counts of
+# the nodes a viewer may see (selectors.published_legend). Never shown or downloaded.
+KEY_FIELD = "record_key"
 
 
 def _dtype(name) -> np.dtype:
-    if name == "node" or name in _INTS:
+    if name in ("node", KEY_FIELD) or name in _INTS:
         return np.dtype("<i8")
     if name in _BOOLS:
         return np.dtype("|b1")
     return np.dtype("<f8")
 
 
-def store(snapshot, node_ids, metrics, positions=None) -> None:
+def store(snapshot, node_ids, metrics, positions=None, *, record_keys=None) -> None:
     """Save the node ids and each metric (arrays in the same order) for the snapshot, and
-    the picture's positions when given ({"x": array, "y": array}; NaN: not placed).
+    the picture's positions when given ({"x": array, "y": array}; NaN: not placed), and
+    the nodes' record keys when given.
     A missing constraint (an isolate) is stored as NaN and read back as None."""
     order = np.argsort(node_ids, kind="stable")
     columns = {"node": np.asarray(node_ids)[order]}
@@ -64,6 +68,8 @@ def store(snapshot, node_ids, metrics, positions=None) -> None:
         columns[name] = np.asarray(metrics[name])[order]
     for name in LAYOUT_FIELDS if positions else ():
         columns[name] = np.asarray(positions[name])[order]
+    if record_keys is not None:
+        columns[KEY_FIELD] = np.asarray(record_keys)[order]
     MetricColumn.objects.bulk_create(
         MetricColumn(
             snapshot=snapshot,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonweave.core.publicid import PublicIdField, new_public_id
+from commonweave.people.models import new_record_key
 
 from .enums import (
     Closeness,
@@ -57,6 +58,11 @@ class Node(models.Model):
     pseudonym = models.CharField(max_length=16, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
     neighbourhood = models.CharField(max_length=120, blank=True)
+    # A random 0..255 given once, never shown: the published counts of nodes (and of the
+    # ties between them, keyed by their ends) sum these for the cell-key method
+    # (insights/disclosure, analysis.key_sums). A node's own key, not its resident's: most
+    # nodes are not residents, and one rule serves them all.
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = NodeQuerySet.as_manager()
@@ -86,6 +92,9 @@ class TieQuerySet(models.QuerySet):
 
 
 class Tie(models.Model):
+    """A tie between two nodes. It has no record key of its own: its key is its ends'
+    (analysis.pair_keys says why)."""
+
     place = models.ForeignKey("tenancy.Place", on_delete=models.CASCADE, related_name="+")
     public_id = PublicIdField()
     source_node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="ties_out")

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commonweave.core.visibility import Level, Shown, shown
-from commonweave.insights.disclosure import publish_count, publish_table
+from commonweave.insights.disclosure import Cell, publish_count, publish_table
 from commonweave.tenancy.enums import Role
 
 from . import metrics as stored
@@ -318,7 +318,7 @@ def network_data(viewer, filters: Filters | None = None) -> dict:
         "metrics_as_of": snapshot.as_of.isoformat() if snapshot else None,
         "truncated": len(node_rows) > len(out_nodes),
         # the stored layout's box (layout.py); None: analysed before pictures were laid out
-        "box": (snapshot.summary.get("layout") if snapshot else None),
+        "box": drawing_box(snapshot.summary.get("layout") if snapshot else None),
         "legend": legend,
         "nodes": out_nodes,
         "edges": out_edges,
@@ -694,8 +694,20 @@ def change_makers(viewer, *, limit=25):
 
 # The whole-network counts that are published numbers (insights.disclosure) for a viewer
 # who sees only published numbers: on the page, in its captions, in the API and in CSV.
-SUMMARY_COUNTS = ("nodes", "ties", "isolates", "components", "bridging_ties", "cut_ties")
+SUMMARY_COUNTS = (
+    "nodes",
+    "ties",
+    "edges",
+    "isolates",
+    "components",
+    "largest_component",
+    "bridging_ties",
+    "cut_ties",
+)
 GROWTH_COUNTS = ("existing", "new", "ended")
+# Beside each count, snapshots since record keys store "<count>_keys", the sum of the record
+# keys of what it counts (analysis.key_sums, compute.growth): internal, never published.
+KEYS_SUFFIX = "_keys"
 
 
 def counts_published(viewer) -> bool:
@@ -707,13 +719,53 @@ def counts_published(viewer) -> bool:
     return bool(viewer)
 
 
-def published_number(viewer, n):
+def published_number(viewer, n, keys=None):
     """(value, words) for a count as this viewer sees it: the published number (None when
-    it is suppressed) and its words, or the exact count twice."""
+    it is suppressed) and its words, or the exact count twice. With `keys`, the sum of the
+    record keys of what it counts, the count is cell-key perturbed (Cell(n, keys)); without
+    (a snapshot from before record keys, or a count of nothing keyed), it is only
+    suppressed and rounded."""
     if not counts_published(viewer):
         return int(n), f"{int(n):,}"
-    published = publish_count(int(n), threshold=viewer.place.suppression_threshold)
+    published = _publish(viewer.place, n, keys)
     return published.value, published.label
+
+
+def _publish(place, n, keys):
+    """The one way a network count is published: Cell(n, keys) when the key sum is known."""
+    count = int(n) if keys is None else Cell(int(n), int(keys))
+    return publish_count(count, threshold=place.suppression_threshold)
+
+
+# What the picture needs of the stored layout's box: its size and where isolates begin. Not
+# how many nodes were placed or left out, which are counts of every node, residents too.
+DRAWING_BOX = ("width", "height", "isolates_top")
+
+
+def drawing_box(box):
+    return {k: box.get(k) for k in DRAWING_BOX} if box else box
+
+
+def published_not_placed(viewer, snapshot) -> tuple[int, str]:
+    """(a number to choose the plural by, the words) for the nodes left out of the picture,
+    as this viewer sees counts; (0, "") when there are none."""
+    summary = snapshot.summary if snapshot else {}
+    n = (summary.get("layout") or {}).get("not_placed", 0)
+    if not n:
+        return 0, ""
+    value, words = published_number(viewer, n, summary.get(f"not_placed{KEYS_SUFFIX}"))
+    return (value if value is not None else viewer.place.suppression_threshold), words
+
+
+def snapshot_count(place, summary, key):
+    """One of a snapshot's whole-network counts, published for the place with no viewer at
+    hand (the recompute job's report): as published_number gives every viewer, cell-keyed
+    where the snapshot stores the key sum."""
+    return _publish(place, summary[key], summary.get(f"{key}{KEYS_SUFFIX}"))
+
+
+def _without_keys(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.endswith(KEYS_SUFFIX)}
 
 
 def _public_ids(viewer, pks) -> dict:
@@ -723,20 +775,28 @@ def _public_ids(viewer, pks) -> dict:
 
 def published_summary(viewer, snapshot) -> dict | None:
     """The snapshot's whole-network measures as this viewer sees them, for the page, the
-    API and CSV alike: each count (SUMMARY_COUNTS, growth) as published_number says, with
-    its words under "<name>_published"; bridging ties by the nodes' public ids (only
-    between nodes the viewer may see)."""
+    API and CSV alike: each count (SUMMARY_COUNTS, growth, community sizes) as
+    published_number says, cell-keyed with the key sum stored beside it where the snapshot
+    has one, with its words under "<name>_published"; bridging ties by the nodes' public
+    ids (only between nodes the viewer may see). The key sums themselves are left out."""
     if snapshot is None:
         return None
-    s = dict(snapshot.summary)
+    stored_summary = snapshot.summary
+    s = _without_keys(stored_summary)
+    if counts_published(viewer) and s.get("layout"):
+        s["layout"] = drawing_box(s["layout"])
     for key in SUMMARY_COUNTS:
         if s.get(key) is not None:
-            s[key], s[f"{key}_published"] = published_number(viewer, s[key])
+            s[key], s[f"{key}_published"] = published_number(
+                viewer, s[key], stored_summary.get(f"{key}{KEYS_SUFFIX}")
+            )
     growth = []
-    for point in s.get("growth", []):
-        row = dict(point)
+    for point in stored_summary.get("growth", []):
+        row = _without_keys(point)
         for key in GROWTH_COUNTS:
-            row[key], row[f"{key}_published"] = published_number(viewer, point[key])
+            row[key], row[f"{key}_published"] = published_number(
+                viewer, point[key], point.get(f"{key}{KEYS_SUFFIX}")
+            )
         if counts_published(viewer):
             row["rate"] = None  # a ratio of exact counts would give them back
         growth.append(row)
@@ -749,20 +809,62 @@ def published_summary(viewer, snapshot) -> dict | None:
         if a in ids and b in ids
     ]
     if counts_published(viewer) and "community_sizes" in s:
+        sizes = s["community_sizes"]
+        keys = stored_summary.get(f"community_sizes{KEYS_SUFFIX}")
+        if not keys or len(keys) != len(sizes):
+            keys = [None] * len(sizes)
         s["community_sizes"] = [
-            [c, published_number(viewer, size)[0]] for c, size in s["community_sizes"]
+            [c, published_number(viewer, size, k)[0]]
+            for (c, size), k in zip(sizes, keys, strict=True)
         ]
     return s
 
 
-def published_legend(viewer, legend) -> dict:
+def _legend_keys(viewer, snapshot, legend) -> tuple[dict, int | None]:
+    """({community: key sum}, Other's key sum) over the nodes the viewer may see, from the
+    record keys stored with the snapshot; ({}, None) for a snapshot without them."""
+    columns = stored.read(snapshot, ("community", stored.KEY_FIELD))
+    if not columns or np.isnan(columns[stored.KEY_FIELD]).any():
+        return {}, None
+    community = columns["community"].astype(np.int64)
+    keys = columns[stored.KEY_FIELD].astype(np.int64)
+    hidden = _hidden_mask(viewer, columns)
+    counted = community >= 0
+    if hidden is not None:
+        counted &= ~hidden
+    by_community = {
+        g["community"]: int(keys[counted & (community == g["community"])].sum())
+        for g in legend["groups"]
+    }
+    other = int(keys[counted].sum()) - sum(by_community.values())
+    return by_community, other
+
+
+def visible_key_sum(viewer, snapshot) -> int | None:
+    """The sum of the record keys of the snapshot's nodes this viewer may see (the node
+    table's rows), for publishing their count; None for a snapshot without record keys."""
+    columns = stored.read(snapshot, (stored.KEY_FIELD,))
+    if not columns or np.isnan(columns[stored.KEY_FIELD]).any():
+        return None
+    keys = columns[stored.KEY_FIELD].astype(np.int64)
+    hidden = _hidden_mask(viewer, columns)
+    return int((keys if hidden is None else keys[~hidden]).sum())
+
+
+def published_legend(viewer, legend, snapshot=None) -> dict:
     """The picture's legend with each community's size (and Other's) in words as this
-    viewer sees counts (`size_words`, `other_words`)."""
+    viewer sees counts (`size_words`, `other_words`): cell-keyed by the record keys stored
+    with `snapshot` (the one the legend is of), only suppressed and rounded without it."""
+    by_community, other_keys = _legend_keys(viewer, snapshot, legend) if snapshot else ({}, None)
     legend = dict(legend)
     legend["groups"] = [
-        {**g, "size_words": published_number(viewer, g["size"])[1]} for g in legend["groups"]
+        {
+            **g,
+            "size_words": published_number(viewer, g["size"], by_community.get(g["community"]))[1],
+        }
+        for g in legend["groups"]
     ]
-    legend["other_words"] = published_number(viewer, legend.get("other") or 0)[1]
+    legend["other_words"] = published_number(viewer, legend.get("other") or 0, other_keys)[1]
     return legend
 
 

@@ -60,7 +60,9 @@ def index(request):
     form = FiltersForm(request.GET or None, place=viewer.place)
     filters = form.filters()
     snapshot = selectors.latest_snapshot(viewer)
-    legend = selectors.published_legend(viewer, selectors.community_legend(viewer, snapshot))
+    legend = selectors.published_legend(
+        viewer, selectors.community_legend(viewer, snapshot), snapshot
+    )
     rows = selectors.node_table_page(
         viewer,
         order_by=filters.size_by,
@@ -82,7 +84,9 @@ def index(request):
                 "snapshot": snapshot,
                 "summary": selectors.published_summary(viewer, snapshot),
                 # the table's "of N" says the node count as the summary does
-                "rows_total": selectors.published_number(viewer, rows.paginator.count)[1]
+                "rows_total": selectors.published_number(
+                    viewer, rows.paginator.count, selectors.visible_key_sum(viewer, snapshot)
+                )[1]
                 if rows
                 else "",
                 "betweenness_statement": selectors.betweenness_statement(
@@ -96,7 +100,8 @@ def index(request):
                 "picture_text": _picture_text(),
                 "label_limit": picture.LABEL_LIMIT,
                 "laid_out": bool(summary.get("layout")),
-                "not_placed": (summary.get("layout") or {}).get("not_placed", 0),
+                # how many nodes the picture leaves out, as the summary counts nodes
+                "not_placed": selectors.published_not_placed(viewer, snapshot),
                 "density_words": words.density_words(summary.get("density")),
                 "closeness_words": words.closeness_words(bool(summary.get("weighted"))),
                 "meanings": words.MEANINGS,

@@ -37,7 +37,7 @@ NODE = declare(
         "created_at",
     ),
     pseudonymous=("public_id", "place", "kind", "pseudonym", "sector", "neighbourhood"),
-    internal=("id", "key"),
+    internal=("id", "key", "record_key"),
 )
 
 TIE = declare(

@@ -3,8 +3,9 @@
 A count of people is published as: 0 stays 0; 1 to threshold-1 shows as "fewer than
 <threshold>" (whatever the perturbation); anything else gets its cell-key change
 (cellkey.py) and is then rounded to the nearest 5. A count passed as a Cell carries the
-sum of its people's record keys and is perturbed; a bare number (a count of services,
-ties or votes, which are not people) is only suppressed and rounded.
+sum of the record keys of what it counts (people, network nodes, ties keyed by their two
+ends, stories) and is perturbed; a bare number (a count of services or votes) is only
+suppressed and rounded.
 
 Totals are derived from the protected cells, so two tables differing by one person cannot
 reveal a suppressed cell by subtraction.
