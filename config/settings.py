@@ -451,6 +451,19 @@ LEARNING_REMINDER_SENDER = env(
     "LEARNING_REMINDER_SENDER", "commonweave.learning.reminders.ConsoleSender"
 )
 
+# Text messages (docs/messaging.md): the default provider of every place that has not
+# chosen one (fake: nothing leaves Commonweave; notify: GOV.UK Notify, public bodies only;
+# twilio). Secrets come from the environment (or *_FILE), never the database.
+MESSAGING_PROVIDER = env("MESSAGING_PROVIDER", "fake")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID", "")  # a template that is just ((body))
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", "")  # the bearer token set in Notify
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
+# The public address in front of any proxy (https://example.org), as Twilio signs it.
+MESSAGING_PUBLIC_URL = env("MESSAGING_PUBLIC_URL", "")
+
 # Permissions-Policy on every response (commonweave/core/headers.py). Nothing here uses
 # these features; near-me is by postcode, not the browser's location.
 PERMISSIONS_POLICY = {

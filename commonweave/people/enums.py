@@ -111,6 +111,7 @@ class ConsentPurpose(models.TextChoices):
     SHARE = "share", "Sharing their record with a named partner organisation"
     STORY = "story", "Their story being used anonymously"
     EVALUATION = "evaluation", "Taking part in evaluation"
+    TEXTS = "texts", "Being sent text messages"
 
 
 class ConsentMethod(models.TextChoices):
@@ -118,6 +119,7 @@ class ConsentMethod(models.TextChoices):
     WRITTEN = "written", "In writing"
     ONLINE = "online", "Online form"
     REFERRER = "referrer", "Through the person who referred them"
+    TEXT = "text", "By text message"
 
 
 class CloseReason(models.TextChoices):

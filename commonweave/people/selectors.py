@@ -7,6 +7,7 @@ from django.utils import timezone
 from commonweave.core.visibility import Level, shown, visible_fields
 from commonweave.tenancy.enums import CASEWORK_ROLES
 
+from . import hooks
 from .access import SHARE_ROLES, residents_held_by, residents_visible_to
 from .enums import OPEN_STAGES, ReferralStatus
 from .models import Referral, Resident
@@ -108,6 +109,7 @@ def resident_timeline(resident, *, level):
             {"at": getattr(record, dated), "kind": kind, "obj": shown(record, level)}
             for record in records
         )
+    items.extend(hooks.timeline_items(resident, level))  # other apps' records (text messages)
     items.sort(key=lambda item: item["at"], reverse=True)
     return items
 

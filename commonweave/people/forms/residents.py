@@ -33,6 +33,9 @@ CONSENT_WORDING = {
         "Would you like to take part in the evaluation of this partnership? You can stop at "
         "any time."
     ),
+    ConsentPurpose.TEXTS: (
+        "Is it all right for us to send you text messages? You can text STOP at any time."
+    ),
 }
 
 

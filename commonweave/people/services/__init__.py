@@ -12,7 +12,7 @@ from ._common import (
     PersonDetails,
 )
 from .casework import connection_add, conversation_add, goal_add, goal_set_progress
-from .consent import consent_record, organisations_to_share_with
+from .consent import consent_record, consent_record_by_resident, organisations_to_share_with
 from .journey import (
     allowed_next_stages,
     resident_close,
@@ -26,6 +26,7 @@ from .referrals import (
     catalysts_for_orgs,
     referral_assign,
     referral_create,
+    referral_mark_urgent,
     referral_record_contact,
 )
 
@@ -39,12 +40,14 @@ __all__ = [
     "catalysts_for_orgs",
     "connection_add",
     "consent_record",
+    "consent_record_by_resident",
     "conversation_add",
     "goal_add",
     "goal_set_progress",
     "organisations_to_share_with",
     "referral_assign",
     "referral_create",
+    "referral_mark_urgent",
     "referral_merge",
     "referral_record_contact",
     "resident_close",

@@ -89,3 +89,35 @@ def organisations_to_share_with(resident):
     return Organisation.objects.filter(place_id=resident.place_id).exclude(
         pk=resident.organisation_id
     )
+
+
+@transaction.atomic
+def consent_record_by_resident(
+    *, actor, resident, purpose, given, method, wording, at=None
+) -> ConsentEvent:
+    """Record consent the person gave or withdrew themselves, with no worker in between
+    (a text saying STOP or START): `actor` is the front door it came through.
+    Side effects: ConsentEvent (append-only), Consent state, audit event."""
+    purpose = ConsentPurpose(purpose)
+    if purpose == ConsentPurpose.SHARE:
+        raise ValueError("Sharing with an organisation is recorded by a caseworker")
+    event = _consent_write(
+        resident=resident,
+        purpose=purpose,
+        organisation=None,
+        given=given,
+        method=method,
+        wording=wording,
+        recorded_by_id=None,
+        at=at,
+    )
+    audit_record(
+        viewer=actor,
+        action=Action.CONSENT,
+        purpose=Purpose.INTAKE,
+        obj=resident,
+        resident=resident,
+        detail={"purpose": purpose.value, "given": given, "organisation": None},
+        organisation_id=resident.organisation_id,
+    )
+    return event

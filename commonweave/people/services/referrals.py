@@ -59,7 +59,8 @@ def referral_create(
     organisation or the place's lead organisation; records contact consent when the
     referrer says the person agreed; writes a StageChange and one audit event.
     """
-    if front_door != FrontDoor.PUBLIC_WEB and not viewer.can_refer:
+    # The public form and the text front door are open to anyone (no role in the place).
+    if front_door not in (FrontDoor.PUBLIC_WEB, FrontDoor.TEXT) and not viewer.can_refer:
         raise PermissionDenied
     if (
         referring_organisation_id is not None
@@ -226,5 +227,29 @@ def referral_record_contact(*, viewer, referral, outcome, note="", at=None) -> R
         obj=referral,
         resident=resident,
         detail={"contact_outcome": outcome.value},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_mark_urgent(*, actor, referral, at=None) -> Referral:
+    """Move a referral still waiting for first contact into the urgent (3-hour) queue, from
+    `at` (e.g. a text that said something urgent): due no later than `at` + 3 hours.
+    Does nothing to a referral already urgent or contacted.
+    Side effects: updates urgency and due_at; one audit event when it changed."""
+    if referral.urgency == Urgency.URGENT or referral.status != ReferralStatus.NEW:
+        return referral
+    at = at or timezone.now()
+    referral.urgency = Urgency.URGENT
+    referral.due_at = min(referral.due_at, at + RESPONSE_PROMISE[Urgency.URGENT])
+    referral.save(update_fields=["urgency", "due_at"])
+    audit_record(
+        viewer=actor,
+        action=Action.UPDATE,
+        purpose=Purpose.INTAKE,
+        obj=referral,
+        resident=referral.resident,
+        detail={"urgency": Urgency.URGENT.value},
+        organisation_id=referral.resident.organisation_id,
     )
     return referral
