@@ -557,6 +557,9 @@ class Journeys:
             given.append(("story", None))
         if ref_org_key and ref_org_key != holder and rng.random() < 0.65:
             given.append(("share", ref_org_key))
+        # About half agree to texts; decided from the id, so the other draws stay as they were.
+        if story.rid % 2 == 0:
+            given.append(("texts", None))
         if rng.random() < 0.15:
             other = rng.choice(PARTNERS)
             if other not in (holder, ref_org_key):

@@ -263,6 +263,7 @@ CONSENT_WORDING = {
     ),
     "story": "May we use your story, without your name, to show what the partnership does?",
     "evaluation": "Would you take part in the evaluation? Your answers are kept anonymous.",
+    "texts": "Is it all right for us to send you text messages? You can text STOP at any time.",
 }
 
 # Everyday short forms, for the few residents who prefer one.

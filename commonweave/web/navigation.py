@@ -75,6 +75,7 @@ def _refers(viewer: Any) -> bool:
 ENTRIES: tuple[_Entry, ...] = (
     _Entry("caseload", _("Caseload"), "people:caseload", _casework, ("/caseload/",)),
     _Entry("triage", _("Triage"), "people:triage", _casework, ("/triage/",)),
+    _Entry("texts", _("Texts"), "messaging:inbox", _casework, ("/messages/residents/",)),
     _Entry(
         "residents",
         _("Residents"),

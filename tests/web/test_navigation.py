@@ -69,6 +69,7 @@ EXPECTED = {
     "catalyst_a": [
         "Caseload",
         "Triage",
+        "Texts",
         "Residents",
         "Shared with us",
         "Your referrals",
@@ -123,6 +124,7 @@ def test_a_coordinator_who_is_also_a_partner_worker_sees_both_sets_once(world, l
     assert items == [
         "Caseload",
         "Triage",
+        "Texts",
         "Residents",
         "Shared with us",
         "Your referrals",
