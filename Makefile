@@ -120,4 +120,5 @@ bench: assets $(STATIC_STAMP)
 	$(PY) -m bench.learning
 	@if [ -f bench/network.py ]; then $(PY) -m bench.network; fi
 	$(PY) -m bench.wellbeing
+	$(PY) -m bench.mutualaid
 	$(PY) -m bench.search_relevance

@@ -1,5 +1,11 @@
-"""The mutual-aid API under /api/mutual-aid/: the same selectors and services as the pages."""
+"""The mutual-aid API under /api/mutual-aid/: the same selectors and services as the pages,
+so the same rules: the holding organisation's caseworkers (or its token) see and match its
+needs; anyone else gets a 404. A need never carries its address or phone: the contact
+endpoint reveals them and writes an audit event each time."""
 
 from ninja import Router
 
 router = Router(tags=["Mutual aid"])
+
+# They register on the router.
+from . import endpoints  # noqa: E402, F401
