@@ -76,6 +76,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry("caseload", _("Caseload"), "people:caseload", _casework, ("/caseload/",)),
     _Entry("triage", _("Triage"), "people:triage", _casework, ("/triage/",)),
     _Entry("texts", _("Texts"), "messaging:inbox", _casework, ("/messages/residents/",)),
+    _Entry("mutual_aid", _("Mutual aid"), "mutualaid:need_list", _casework, ("/mutual-aid/",)),
     _Entry(
         "residents",
         _("Residents"),

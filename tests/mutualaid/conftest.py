@@ -3,12 +3,6 @@
 import pytest
 
 from commonweave.tenancy.viewer import public_viewer
-from tests.browser.conftest import (  # noqa: F401 - the browser fixtures, for test_browser.py
-    browser,
-    no_js_page,
-    page,
-    phone_page,
-)
 
 from . import factories
 

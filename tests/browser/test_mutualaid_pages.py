@@ -13,10 +13,17 @@ from commonweave.mutualaid.enums import AidFrontDoor, Kind, Side
 from commonweave.mutualaid.models import Request
 from commonweave.tenancy.viewer import public_viewer
 from tests.browser.conftest import sign_in
-
-from . import factories
+from tests.mutualaid import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def areas(world):
+    """Three neighbourhoods side by side, as tests/mutualaid/conftest.py makes them."""
+    return [
+        factories.neighbourhood(world.place, f"Ward {i}", west=-2.12 + 0.01 * i) for i in range(3)
+    ]
 
 
 def test_the_request_form_works_without_javascript(no_js_page, world, areas):
