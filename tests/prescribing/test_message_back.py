@@ -25,7 +25,7 @@ from tests.wellbeing.helpers import answered_checkin
 
 pytestmark = pytest.mark.django_db
 
-PRSB_MODEL = Path(__file__).resolve().parents[3] / "shared/data/social_prescribing"
+PRSB_MODEL = Path("/work/shared/data/social_prescribing")
 PRSB_MODEL = PRSB_MODEL / "prsb_social_prescribing_v1.1.json"
 REASON = "Lonely since her husband died; low mood"
 GOAL = "Get back to the allotment every week"
