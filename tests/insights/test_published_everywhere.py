@@ -35,6 +35,8 @@ NOT_COUNTS_OF_PEOPLE = [
     (r"\.(points|answers)\[\]\.value$", "the answer scale of a question (1 to 10)"),
     (r"\.items\[\]\.cards$", "barrier cards on a board, not people"),
     (r"\.cards\[\]\.votes$", "staff's dot votes on a review board they work at together"),
+    (r"\.(minimum_age|maximum_age|distance_m|months)$", "ages, metres and months"),
+    (r"\.(referral_places|places_free)$", "a service's places to refer into, for referring"),
 ]
 
 
