@@ -48,7 +48,7 @@ def alert_text(alert: Alert) -> str:
     """What the helper reads: the first name, the area and the kind of help; never an
     address, a phone number or the words the person wrote."""
     need = alert.need
-    area = need.neighbourhood.name if need.neighbourhood_id else _("your area")
+    area = need.neighbourhood.name if need.neighbourhood is not None else _("your area")
     return _(
         "%(place)s: %(name)s in %(area)s would like help with %(help)s. "
         "Open your helper link to say yes or no. Text STOP to stop these texts."
