@@ -28,6 +28,19 @@ class PublishedTableOut(Schema):
     suppressed_cells: int
 
 
+class NoteOut(Schema):
+    label: str
+    answer: str = Field(description='e.g. "24 hours", "80%", or "not enough people yet"')
+
+
+class MoreTableOut(Schema):
+    key: str
+    caption: str
+    as_of_now: bool
+    table: PublishedTableOut
+    notes: list[NoteOut] = Field(description="Read off the published values only")
+
+
 class OverviewOut(Schema):
     place: str
     suppression_threshold: int
@@ -36,6 +49,9 @@ class OverviewOut(Schema):
     response_times: dict[str, PublishedCount]
     within_promise_share: str
     graduations_by_month: PublishedTableOut
+    more: list[MoreTableOut] = Field(
+        description="Tables other parts of Commonweave add (e.g. mutual aid), as on the page"
+    )
 
 
 router = Router(tags=["Overview"])
@@ -72,4 +88,14 @@ def overview(request):
         "response_times": {key: _count(value) for key, value in published.response.items()},
         "within_promise_share": published.within_promise_share,
         "graduations_by_month": _table(published.graduations),
+        "more": [
+            {
+                "key": more.key,
+                "caption": more.caption,
+                "as_of_now": more.as_of_now,
+                "table": _table(more.table),
+                "notes": [{"label": label, "answer": answer} for label, answer in more.notes],
+            }
+            for more in published.more
+        ],
     }

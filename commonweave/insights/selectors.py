@@ -1,7 +1,7 @@
 """Place-level aggregates for the overview. Raw counts stay here; pages, exports and the
 API only ever see them through commonweave.insights.disclosure."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, F, Q, Sum
@@ -11,6 +11,7 @@ from commonweave.people.enums import FrontDoor, Stage
 from commonweave.people.models import Referral, Resident
 
 from .disclosure import Cell, publish_count, publish_share, publish_table
+from .sections import OverviewTable, overview_tables
 
 # Every count here is of people (residents, or the residents referred), so each comes with
 # the sum of their record keys for the cell-key method (a Cell).
@@ -106,10 +107,13 @@ class PlaceOverview:
     response: dict
     within_promise_share: str
     graduations: object
+    # Tables other apps add (sections.py), in the order they registered.
+    more: list[OverviewTable] = field(default_factory=list)
 
 
 def place_overview(viewer, *, now=None) -> PlaceOverview:
     """The published overview for the viewer's place: every number already protected."""
+    now = now or timezone.now()
     place = viewer.place
     threshold = place.suppression_threshold
     by_stage = publish_table(residents_by_stage(place), dict(Stage.choices), threshold=threshold)
@@ -127,6 +131,7 @@ def place_overview(viewer, *, now=None) -> PlaceOverview:
         },
         within_promise_share=publish_share(response["within"], contacted, threshold=threshold),
         graduations=graduations,
+        more=overview_tables(place, since=None, now=now),
     )
 
 
@@ -207,4 +212,5 @@ def place_overview_for_period(viewer, *, months=None, now=None) -> PlaceOverview
         },
         within_promise_share=publish_share(response["within"], contacted, threshold=threshold),
         graduations=graduations,
+        more=overview_tables(place, since=since, now=now),
     )

@@ -82,6 +82,17 @@ def _sections(overview):
             "rows": _bars(overview.graduations.rows),
             "total": overview.graduations.total,
         },
+    ] + [
+        {
+            "key": more.key,
+            "caption": more.caption,
+            "as_of_now": more.as_of_now,
+            "heading": more.heading,
+            "rows": _bars(more.table.rows),
+            "total": more.table.total,
+            "notes": more.notes,
+        }
+        for more in overview.more
     ]
 
 
@@ -146,6 +157,8 @@ def overview_csv_rows(data, period_label):
             yield [section["caption"], row.label, row.count.label, when]
         if section["total"] is not None:
             yield [section["caption"], "Total", section["total"].label, when]
+        for label, value in section.get("notes", []):
+            yield [section["caption"], label, value, when]
     yield [
         "First contact against the response promise",
         "Share contacted within the promise",

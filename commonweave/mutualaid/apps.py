@@ -6,4 +6,8 @@ class MutualAidConfig(AppConfig):
     label = "mutualaid"
 
     def ready(self):
-        from . import visibility  # noqa: F401 - visibility declares the field policy
+        from commonweave.insights import sections
+
+        from . import published, visibility  # noqa: F401 - visibility declares the field policy
+
+        sections.on_overview(published.overview_tables)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonweave.core.publicid import PublicIdField
+from commonweave.people.models import new_record_key
 
 from .enums import (
     LIVE_MATCH_STATUSES,
@@ -107,6 +108,8 @@ class Volunteer(models.Model):
     languages = models.JSONField(default=list, blank=True)
     available = models.BooleanField(default=True)
     last_alerted_at = models.DateTimeField(null=True, blank=True)
+    # For the cell-key method when helpers are counted (insights.disclosure).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
     # The hash of the secret in the helper's own link (their page of alerts and matches).
     link_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(
@@ -207,6 +210,8 @@ class Request(models.Model):
     # promise), and the first proposal is kept to measure whether it was kept.
     due_at = models.DateTimeField(null=True, blank=True)
     first_proposed_at = models.DateTimeField(null=True, blank=True)
+    # For the cell-key method when needs are counted (insights.disclosure).
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

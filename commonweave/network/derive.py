@@ -398,6 +398,74 @@ def sync_session(session_id) -> dict:
     return _apply(place, expected, existing, node_ids)
 
 
+# --- neighbours helping (the mutual-aid app) ----------------------------------------------
+
+# A match both sides accepted (and what follows it) is a helping tie; a declined or
+# cancelled one is none.
+_HELPING_STATUSES = ("accepted", "done", "thanked")
+HELPING_PREFIX = "aid-match:"
+
+
+def _matches_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("mutualaid", "Match")
+    except LookupError:
+        return None
+
+
+def _helping_end(resident_id, private_key) -> tuple[str, dict]:
+    """A side of a helping tie: the resident's own node when they are one, else a private
+    person (never labelled) for the helper or the neighbour who asked."""
+    if resident_id:
+        return resident_key(resident_id), resident_spec(resident_id)
+    return private_key, {"kind": NodeKind.PERSON, "pseudonym": resident_pseudonym(private_key)}
+
+
+def _helping_ties(matches):
+    """Expected ties and node specs for these matches: the helper helps the person asking."""
+    expected, nodes = {}, {}
+    for match in matches:
+        if match.status not in _HELPING_STATUSES or match.accepted_at is None:
+            continue
+        helper, helper_spec = _helping_end(
+            match.volunteer.resident_id, f"aid-helper:{match.volunteer_id}"
+        )
+        asker, asker_spec = _helping_end(match.need.resident_id, f"aid-asker:{match.need_id}")
+        if helper == asker:
+            continue
+        nodes[helper], nodes[asker] = helper_spec, asker_spec
+        expected[f"{HELPING_PREFIX}{match.pk}"] = TieSpec(
+            a=helper,
+            b=asker,
+            tie_type=TieType.HELPS,
+            source=TieSource.MUTUAL_AID,
+            directed=True,
+            started_on=timezone.localdate(match.accepted_at),
+        )
+    return expected, nodes
+
+
+def _helping_rows(match_model, **filters):
+    return match_model.objects.filter(**filters).select_related("need", "volunteer")
+
+
+@transaction.atomic
+def sync_helping(match_id) -> dict:
+    """Re-derive the helping tie of one match (or remove it if the match is gone)."""
+    match_model = _matches_model()
+    match = _helping_rows(match_model, pk=match_id).first() if match_model else None
+    key = f"{HELPING_PREFIX}{match_id}"
+    if match is None:
+        Tie.objects.filter(source=TieSource.MUTUAL_AID, source_key=key).delete()
+        return {"deleted": True}
+    expected, nodes = _helping_ties([match])
+    node_ids = ensure_nodes(match.place, nodes)
+    existing = {t.source_key: t for t in Tie.objects.filter(place=match.place, source_key=key)}
+    return _apply(match.place, expected, existing, node_ids)
+
+
 # --- the whole place -----------------------------------------------------------------------
 
 
@@ -451,6 +519,15 @@ def sync_ties(place, *, progress=None) -> dict:
                 for key, value in _apply(place, expected, existing, node_ids).items():
                     totals[key] += value
                 seen_keys.update(expected)
+        match_model = _matches_model()
+        if match_model is not None:
+            matches = _helping_rows(match_model, place=place, status__in=_HELPING_STATUSES)
+            expected, nodes = _helping_ties(matches.iterator(chunk_size=BATCH))
+            node_ids = ensure_nodes(place, nodes)
+            existing = _existing_for(place, expected, [])
+            for key, value in _apply(place, expected, existing, node_ids).items():
+                totals[key] += value
+            seen_keys.update(expected)
         # derived ties are exactly those with a source key; written as the partial unique
         # index's own condition, so SQLite uses that index
         gone = (

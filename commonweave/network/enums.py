@@ -64,6 +64,7 @@ class TieSource(models.TextChoices):
     MANUAL = "manual", "Recorded by hand"
     SURVEY = "survey", "Network survey"
     OWN_NETWORK = "own_network", "A resident's own network, by consent"
+    MUTUAL_AID = "mutual_aid", "Derived from neighbours helping (mutual aid)"
 
 
 DERIVED_SOURCES = frozenset(
@@ -73,6 +74,7 @@ DERIVED_SOURCES = frozenset(
         TieSource.CONSENT,
         TieSource.CO_ATTENDANCE,
         TieSource.OWN_NETWORK,
+        TieSource.MUTUAL_AID,
     }
 )
 

@@ -57,6 +57,12 @@ def on_session_deleted(sender, instance, **kwargs):
     derive.sync_session(instance.pk)
 
 
+def on_match_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    derive.sync_helping(instance.pk)
+
+
 def connect():
     from commonweave.people.models import Connection, Consent, Referral, StageChange
 
@@ -70,6 +76,10 @@ def connect():
     post_save.connect(on_stage_change, sender=StageChange, dispatch_uid=uid + "stage")
     from django.apps import apps
 
+    if apps.is_installed("commonweave.mutualaid"):
+        match = apps.get_model("mutualaid", "Match")
+        post_save.connect(on_match_changed, sender=match, dispatch_uid=uid + "aid-match")
+        post_delete.connect(on_match_changed, sender=match, dispatch_uid=uid + "aid-match-d")
     if apps.is_installed("commonweave.learning"):
         try:
             attendee = apps.get_model("learning", "Attendee")
