@@ -1,8 +1,8 @@
 """Everything the demo place needs besides its people and their journeys (generator.py),
 so that each role's first screen shows what the partnership does: a directory of named
 groups and services, residents' own-network drawings, wellbeing check-ins over time,
-Connecting the Dots, referrals to partners' services, and the network analysed, with its
-picture laid out, ready for the network page.
+Connecting the Dots, neighbours helping neighbours (mutual aid), referrals to partners'
+services, and the network analysed, with its picture laid out, ready for the network page.
 
 `python -m commonweave demo` calls generate_partnership after generate_demo.
 """
@@ -16,6 +16,7 @@ from commonweave.network.derive import sync_ties
 from .checkins import generate_wellbeing
 from .directory import DEMO_WARDS, generate_directory
 from .learning import generate_learning
+from .mutualaid import generate_mutual_aid
 from .network import demo_drawings
 from .referrals import generate_service_referrals
 
@@ -73,6 +74,14 @@ def generate_partnership(place, *, residents, seed=1, say=print) -> dict:
             f"{c['barriers']} barriers, {c['actions']} actions, {c['cards']} board cards"
         ),
         lambda: generate_learning(place, seed=seed),
+    )
+    part(
+        "mutual aid",
+        lambda m: (
+            f"Mutual aid: {m['helpers']} helpers, {m['offers']} offers, {m['needs']} needs "
+            f"from neighbours, {m['matched']} matched"
+        ),
+        lambda: generate_mutual_aid(place, seed=seed),
     )
     part(
         "service referrals",

@@ -13,6 +13,9 @@ from commonweave.accounts.models import User
 from commonweave.directory.models import ServiceReferral
 from commonweave.learning.enums import Level, Quadrant
 from commonweave.learning.models import Action, Barrier, Board, LevelChange, Story
+from commonweave.mutualaid.enums import AidFrontDoor, Kind, MatchStatus, RequestStatus
+from commonweave.mutualaid.models import Alert, LoneWorking, Match, Request, Volunteer
+from commonweave.mutualaid.published import overview_tables
 from commonweave.network.enums import SnapshotStatus
 from commonweave.network.models import NetworkSnapshot
 from commonweave.people.enums import Urgency
@@ -102,6 +105,26 @@ def test_partners_services_took_referrals_and_accepted_some(place):
     assert {"sent", "accepted"} <= set(referrals.values_list("status", flat=True))
 
 
+def test_neighbours_help_each_other_and_the_overview_shows_how_fast(place):
+    """Mutual aid in the demo: helpers (some of them graduates), needs from every front
+    door, most matched and thanked, some waiting, one visit under way; the overview has
+    a median to show, and helpers were alerted."""
+    needs = Request.objects.filter(place=place, kind=Kind.NEED)
+    assert set(needs.values_list("front_door", flat=True)) == set(AidFrontDoor.values)
+    assert needs.filter(first_proposed_at__isnull=True, status=RequestStatus.OPEN).count() >= 4
+    statuses = set(Match.objects.filter(place=place).values_list("status", flat=True))
+    assert {MatchStatus.DONE, MatchStatus.THANKED, MatchStatus.ACCEPTED} <= statuses
+    assert Volunteer.objects.filter(place=place, resident__isnull=False).count() >= 8
+    visit = LoneWorking.objects.get(match__place=place)
+    assert visit.on_my_way_at is not None and visit.safe_at is None
+    # Alerts went to a few helpers each (texted once the demo commits; a test never does).
+    assert Alert.objects.filter(need__place=place, delivered_at__isnull=False).exists()
+
+    tables = {t.key: t for t in overview_tables(place, None, timezone.now())}
+    notes = dict(tables["aid_time_to_match"].notes)
+    assert notes["Half of the needs matched had a proposed match within"] == "24 hours"
+
+
 def counts(place):
     return {
         "checkins": CheckIn.objects.filter(place=place).count(),
@@ -111,6 +134,7 @@ def counts(place):
         "linked stories": Story.objects.filter(place=place, resident__isnull=False).count(),
         "barriers": sorted(Barrier.objects.filter(place=place).values_list("quadrant", "level")),
         "actions": Action.objects.filter(place=place).count(),
+        "mutual aid": sorted(Match.objects.filter(place=place).values_list("status", flat=True)),
         "service referrals": sorted(
             ServiceReferral.objects.filter(place=place).values_list("status", flat=True)
         ),
