@@ -18,6 +18,7 @@ from commonweave.messaging.selectors import inbox_for
 from commonweave.people.enums import (
     ConsentMethod,
     ConsentPurpose,
+    ConversationKind,
     FrontDoor,
     ReferralStatus,
     Urgency,
@@ -281,3 +282,23 @@ def test_reply_by_another_organisation_is_a_404(world, resident_a):
     with pytest.raises(Http404):
         services.text_reply(viewer=world.viewer(world.catalyst_b), resident=resident_a, body="Hi")
     assert TextMessage.objects.count() == 0
+
+
+def test_a_reply_by_text_is_the_first_contact_and_stops_the_clock(world):
+    text(world, "I have not spoken to anyone for a week")
+    referral = Referral.objects.get()
+    catalyst = world.viewer(world.catalyst_a)
+    with time_machine.travel(MONDAY_10AM + timedelta(hours=2), tick=False):
+        services.text_reply(viewer=catalyst, resident=referral.resident, body="Hello, it's Sam")
+    referral.refresh_from_db()
+    assert (referral.status, referral.first_contact_at) == (
+        ReferralStatus.CONTACTED,
+        MONDAY_10AM + timedelta(hours=2),
+    )
+    conversation = referral.resident.conversations.get()
+    assert conversation.kind == ConversationKind.TEXT
+    # A second reply changes nothing about the first contact.
+    services.text_reply(viewer=catalyst, resident=referral.resident, body="Are you free Tuesday?")
+    referral.refresh_from_db()
+    assert referral.first_contact_at == MONDAY_10AM + timedelta(hours=2)
+    assert referral.resident.conversations.count() == 1

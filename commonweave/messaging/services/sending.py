@@ -4,14 +4,14 @@ a worker's reply; revealing a number."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
+from commonweave.people import services as people
 from commonweave.people.access import Access, access_level
-from commonweave.people.enums import (
-    ReferralStatus,
-)
+from commonweave.people.enums import ContactOutcome, ConversationKind, ReferralStatus
 
 from .. import phones
 from ..enums import MessageKind, MessageStatus
@@ -74,7 +74,10 @@ def text_send(
 def text_reply(*, viewer, resident, body) -> TextMessage:
     """A caseworker's text to a resident, from their record (holding organisation only;
     anyone else gets Http404). Refused, with the reason, when they have no number or
-    texted STOP. Side effects: TextMessage, audit event, the provider's send."""
+    texted STOP. A reply to someone still waiting for first contact is that contact (a
+    message left, by text): it stops their referral's clock as a call would.
+    Side effects: TextMessage, audit event, the provider's send; maybe the referral's
+    first contact (people.referral_record_contact)."""
     if access_level(viewer, resident) is not Access.FULL:
         raise Http404
     body = (body or "").strip()
@@ -107,6 +110,15 @@ def text_reply(*, viewer, resident, body) -> TextMessage:
             resident=resident,
             detail={"kind": MessageKind.REPLY.value},
         )
+        if open_referral is not None and open_referral.first_contact_at is None:
+            people.referral_record_contact(
+                viewer=viewer,
+                referral=open_referral,
+                outcome=ContactOutcome.MESSAGE,
+                note=_("Replied by text."),
+                at=timezone.now(),
+                kind=ConversationKind.TEXT,
+            )
     return _dispatch(message)
 
 

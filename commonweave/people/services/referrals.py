@@ -182,8 +182,11 @@ def referral_assign(*, viewer, referral, catalyst) -> Referral:
 
 
 @transaction.atomic
-def referral_record_contact(*, viewer, referral, outcome, note="", at=None) -> Referral:
-    """Record an attempt at first contact and its outcome.
+def referral_record_contact(
+    *, viewer, referral, outcome, note="", at=None, kind=ConversationKind.PHONE
+) -> Referral:
+    """Record an attempt at first contact and its outcome (`kind`: how, a phone call
+    unless said otherwise, e.g. a text reply).
 
     A conversation or a message left stops the clock and moves the resident to
     "contacted"; "don't want support now" also closes the journey. Failed attempts
@@ -198,7 +201,7 @@ def referral_record_contact(*, viewer, referral, outcome, note="", at=None) -> R
         resident=resident,
         author_id=viewer.user_id,
         happened_at=at,
-        kind=ConversationKind.PHONE,
+        kind=kind,
         notes=f"First contact: {outcome.label}." + (f"\n{note}" if note else ""),
     )
     if outcome in CONTACT_MADE_OUTCOMES and referral.first_contact_at is None:
