@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "commonweave.messaging",
     "commonweave.mutualaid",
     "commonweave.prescribing",
+    "commonweave.grants",
     "django_tasks_db",
     "commonweave.core",  # only its migration: the shared cache's table
 ]

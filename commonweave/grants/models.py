@@ -1,0 +1,287 @@
+"""One ledger for the partnership's money (issue 17, docs/grants.md).
+
+A `Fund` is a pot with its rules; an `Award` gives some of it to exactly one recipient —
+a resident, an organisation or group, or a neighbour's mutual-aid need; `Approval` rows
+are the decision; `LedgerEntry` rows are the money itself: money in, payments, and
+reversals. Balances are always summed from the ledger, never stored. Nothing here is ever
+deleted (the models and their querysets refuse): a mistake is put right by a reversal.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commonweave.core.publicid import PublicIdField
+
+from .enums import (
+    AidMoney,
+    AwardStatus,
+    Decision,
+    EntryKind,
+    PaymentMethod,
+    RecipientKind,
+)
+
+PENNY = Decimal("0.01")
+
+
+class NeverDeleted(Exception):
+    """Ledger rows are kept for ever: put a mistake right with a reversal."""
+
+
+class KeptQuerySet(models.QuerySet):
+    def delete(self):
+        raise NeverDeleted(f"{self.model.__name__} rows are never deleted")
+
+
+class Kept(models.Model):
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise NeverDeleted(f"{type(self).__name__} rows are never deleted")
+
+
+class Fund(Kept):
+    """A pot of money with its rules. Its pot, spend and balance come from the ledger."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    # Whose coordinators and place admins run it and approve its awards.
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("Name"), max_length=160)
+    programme = models.CharField(_("Programme"), max_length=160, blank=True)
+    currency = models.CharField(max_length=3, default="GBP")
+    # The funders' names, in order, as they wish to be credited.
+    funders = models.JSONField(default=list, blank=True)
+    open_call = models.BooleanField(
+        _("Open call"), default=False, help_text=_("Anyone may apply, not only on referral")
+    )
+    # At or above this amount, an award needs two different approvers; below, one.
+    approval_threshold = models.DecimalField(
+        _("Two approvers from"), max_digits=12, decimal_places=2, default=Decimal("100.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
+    personal = models.BooleanField(_("Personal grants to residents"), default=True)
+    community = models.BooleanField(_("Community grants to groups"), default=False)
+    mutual_aid = models.BooleanField(_("Mutual-aid costs"), default=False)
+    starts_on = models.DateField(_("From"), null=True, blank=True)
+    ends_on = models.DateField(_("Until"), null=True, blank=True)
+    closed = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Award(Kept):
+    """Money from a fund for exactly one recipient, from request to decision. Payments are
+    ledger entries against it."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="awards")
+    recipient_kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A community grant: to a partner organisation, or to a group by name and number.
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    group_name = models.CharField(_("Group's name"), max_length=200, blank=True)
+    charity_number = models.CharField(_("Charity number"), max_length=20, blank=True)
+    company_number = models.CharField(_("Company number"), max_length=20, blank=True)
+    aid_request = models.ForeignKey(
+        "mutualaid.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    aid_money = models.CharField(max_length=20, choices=AidMoney.choices, blank=True)
+
+    title = models.CharField(_("What it is for"), max_length=200)
+    why = models.TextField(_("Why it matters"), blank=True)
+    goal = models.ForeignKey(
+        "people.Goal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    supplier = models.CharField(_("Supplier"), max_length=200, blank=True)
+    # 360Giving codelists: grantToIndividualsPurpose (GTIP…) and …Reason (GTIR…).
+    purpose_code = models.CharField(_("Purpose"), max_length=10, blank=True)
+    reason_code = models.CharField(_("Reason"), max_length=10, blank=True)
+    amount_requested = models.DecimalField(
+        _("Amount asked for"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(PENNY)],
+    )
+    amount_awarded = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=AwardStatus.choices, default=AwardStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What it made possible, in the resident's own words, kept only with their consent to
+    # share it as a story.
+    made_possible = models.TextField(blank=True)
+    made_possible_shareable = models.BooleanField(default=False)
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["fund", "status"]),
+            models.Index(fields=["place", "requested_at"]),
+        ]
+        constraints = [
+            # Exactly one recipient, of the kind it says.
+            models.CheckConstraint(
+                name="award_one_recipient",
+                condition=(
+                    Q(
+                        recipient_kind=RecipientKind.RESIDENT,
+                        resident__isnull=False,
+                        organisation__isnull=True,
+                        group_name="",
+                        aid_request__isnull=True,
+                    )
+                    | Q(
+                        Q(organisation__isnull=False) | ~Q(group_name=""),
+                        recipient_kind=RecipientKind.ORGANISATION,
+                        resident__isnull=True,
+                        aid_request__isnull=True,
+                    )
+                    | Q(
+                        recipient_kind=RecipientKind.AID_REQUEST,
+                        aid_request__isnull=False,
+                        resident__isnull=True,
+                        organisation__isnull=True,
+                        group_name="",
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="award_amount_awarded_positive",
+                condition=Q(amount_awarded__isnull=True) | Q(amount_awarded__gt=0),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Approval(Kept):
+    """One approver's decision on an award. Two different people above the threshold."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # On what evidence: what they saw or were told.
+    evidence = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "approver"], name="approval_one_each")
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} ({self.at:%Y-%m-%d})"
+
+
+class Receipt(Kept):
+    """A receipt or invoice kept with a payment: in the database, served only through the
+    award's own access rules (never a public file address)."""
+
+    public_id = PublicIdField()
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+
+class LedgerEntry(Kept):
+    """A line of the ledger. `amount` is always positive; its kind says which way it goes
+    (`effect`). A reversal names the line it reverses, and a line is reversed at most once."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(PENNY)]
+    )
+    award = models.ForeignKey(
+        Award, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    # Money in: who from. A payment: how, and its receipt.
+    source = models.CharField(max_length=200, blank=True)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
+    receipt = models.ForeignKey(
+        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_on = models.DateField(default=timezone.localdate)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["fund", "kind"])]
+        constraints = [
+            models.CheckConstraint(name="entry_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="entry_payment_has_award",
+                condition=~Q(kind=EntryKind.PAYMENT) | Q(award__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="entry_reversal_names_its_line",
+                condition=Q(kind=EntryKind.REVERSAL, reverses__isnull=False)
+                | Q(~Q(kind=EntryKind.REVERSAL), reverses__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} £{self.amount}"
+
+    @property
+    def effect(self) -> Decimal:
+        """What the line does to the fund's balance: money in adds, a payment takes away,
+        a reversal undoes the line it names."""
+        if self.kind == EntryKind.FUNDING:
+            return self.amount
+        if self.kind == EntryKind.PAYMENT:
+            return -self.amount
+        return -self.reverses.effect if self.reverses is not None else Decimal("0")
