@@ -18,6 +18,7 @@ urlpatterns = [
     path("messages/", include("commonweave.messaging.urls")),
     path("mutual-aid/", include("commonweave.mutualaid.urls")),
     path("prescribing/", include("commonweave.prescribing.urls")),
+    path("money/", include("commonweave.grants.urls")),
     path("api/", api.urls),
 ]
 

@@ -109,7 +109,7 @@ def award_open(viewer, public_id: str) -> Award:
 def awards_of(viewer, fund: Fund) -> QuerySet[Award]:
     if not rules.runs(viewer, fund):
         raise Http404
-    return Award.objects.filter(fund=fund).select_related("resident")
+    return Award.objects.filter(place=fund.place_id, fund=fund).select_related("resident")
 
 
 def awards_for_resident(viewer, resident) -> QuerySet[Award]:
@@ -121,7 +121,7 @@ def ledger_of(viewer, fund: Fund) -> QuerySet[LedgerEntry]:
     if not rules.runs(viewer, fund):
         raise Http404
     return (
-        LedgerEntry.objects.filter(fund=fund)
+        LedgerEntry.objects.filter(place=fund.place_id, fund=fund)
         .select_related("award", "reverses", "receipt")
         .order_by("recorded_at", "pk")
     )

@@ -122,6 +122,14 @@ class GovukFormMixin:
     def field_kind(self, name):
         return _kind(self.fields[name].widget)
 
+    def add_service_errors(self, error: ValidationError) -> None:
+        """A service's ValidationError onto the form: beside its field, or at the top."""
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, problems)  # type: ignore[attr-defined]
+        else:
+            self.add_error(None, error.messages)  # type: ignore[attr-defined]
+
 
 class GovukForm(GovukFormMixin, forms.Form):
     pass

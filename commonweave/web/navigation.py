@@ -63,6 +63,11 @@ def _place_admin(viewer: Any) -> bool:
     return bool(viewer.is_place_admin)
 
 
+def _runs_funds(viewer: Any) -> bool:
+    # Coordinators and place admins run the partnership's funds (grants.rules.RUNNER_ROLES).
+    return bool(viewer.org_ids("coordinator", "place_admin"))
+
+
 def _anyone(viewer: Any) -> bool:
     return True
 
@@ -96,6 +101,7 @@ ENTRIES: tuple[_Entry, ...] = (
     ),
     _Entry("learning", _("Learning"), "learning:home", _anyone, namespaces=("learning",)),
     _Entry("network", _("Network"), "network:index", _anyone, namespaces=("network",)),
+    _Entry("money", _("Money"), "grants:fund_list", _runs_funds, ("/money/",)),
     _Entry("overview", _("Overview"), "insights:overview", _aggregates, namespaces=("insights",)),
     _Entry(
         "wellbeing",

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "grants"
+urlpatterns = [
+    path("", views.fund_list, name="fund_list"),
+    path("funds/new/", views.fund_new, name="fund_new"),
+    path("funds/<str:public_id>/", views.fund_detail, name="fund_detail"),
+    path(
+        "funds/<str:public_id>/entries/<str:entry_id>/reverse/",
+        views.entry_reverse,
+        name="entry_reverse",
+    ),
+    path("residents/<str:public_id>/ask/", views.resident_ask, name="resident_ask"),
+    path("awards/<str:public_id>/", views.award_detail, name="award_detail"),
+    path("awards/<str:public_id>/receipts/<str:receipt_id>/", views.receipt, name="receipt"),
+    path("awards/<str:public_id>/<slug:action>/", views.award_action, name="award_action"),
+]
