@@ -120,3 +120,4 @@ api.add_router("/", "commonweave.directory.api.router")
 api.add_router("/", "commonweave.messaging.api.router")  # text messages, provider webhooks
 api.add_router("/", "commonweave.mutualaid.api.router")  # needs, offers, matches, volunteers
 api.add_router("/", "commonweave.prescribing.api.router")  # message back to GP and referrer
+api.add_router("/", "commonweave.grants.api.router")  # funds, awards, payments (the ledger)
