@@ -1,0 +1,1 @@
+"""Endpoints of the ledger API (filled in by the API work)."""
