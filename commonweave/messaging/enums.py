@@ -20,6 +20,11 @@ class MessageKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Automatic acknowledgement")
     CONFIRMATION = "confirmation", _("STOP or START confirmed")
     REPLY = "reply", _("Reply from a worker")
+    # The answer of another app that took a received text (messaging/hooks.py).
+    ANSWER = "answer", _("Automatic answer to a text")
+    # A message between two people passed on by the partnership, so neither sees the
+    # other's number (mutual aid's relayed messages).
+    RELAY = "relay", _("Message passed on")
     OTHER = "other", _("Other message")
 
 

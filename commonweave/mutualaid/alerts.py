@@ -1,9 +1,13 @@
-"""The seam between mutual aid and whatever tells a helper about a need.
+"""The seam between mutual aid and whatever tells someone about it.
 
 An alert is a row (`Alert`) that the helper's own page lists, and a text to the helper's
 phone through the messaging app (its provider, respecting STOP) once the need is saved.
-Safeguarding notes and relayed messages are rows on the pages that show them; sending
-them by text is still to come (docs/mutualaid.md).
+A relayed message is a row on both sides' pages and a text to the other side's phone from
+the partnership's number, so neither ever sees the other's number (texts back come in
+through `texts.py`). A safeguarding note is a row for the place's safeguarding lead: staff
+accounts hold no phone number, so it is not texted (docs/mutualaid.md).
+
+Texts carry no address, no phone number and no name but a first name.
 """
 
 from dataclasses import dataclass
@@ -16,16 +20,19 @@ from django.utils.translation import gettext as _
 from commonweave.messaging.enums import MessageKind
 from commonweave.messaging.services import text_send
 
-from .models import Alert, RelayMessage, SafeguardingNote
+from .enums import Side
+from .models import Alert, RelayMessage, RequestContact, SafeguardingNote
 
 
 @dataclass(frozen=True)
 class AlertSender:
-    """Who sends an alert: the partnership's mutual aid, for the helper's organisation.
-    The audit log names it "mutual-aid:alerts"."""
+    """Who sends an alert (or a relayed message): the partnership's mutual aid, for the
+    organisation holding the helper (or the need). The audit log names it
+    "mutual-aid:alerts" ("mutual-aid:relays" for relayed messages)."""
 
     place: Any
     organisation_id: int
+    what: str = "alerts"
 
     @property
     def user_id(self) -> None:
@@ -33,7 +40,7 @@ class AlertSender:
 
     @property
     def label(self) -> str:
-        return "mutual-aid:alerts"
+        return f"mutual-aid:{self.what}"
 
     @property
     def primary_org_id(self) -> int:
@@ -85,14 +92,57 @@ def deliver_alert(alert: Alert, *, now=None) -> None:
 
 
 def deliver_safeguarding_note(note: SafeguardingNote, *, now=None) -> None:
-    """Tell the place's safeguarding lead (today: the row, on their page; later: a text and
-    an email through messaging). Side effects: sets `delivered_at`."""
+    """Tell the place's safeguarding lead: the row, on the pages that show the log.
+
+    Not texted: the lead is a staff account (`accounts.User`), and no staff account or
+    membership holds a phone number. Were one added, the text would be sent as essential
+    (`text_send(..., essential=True)`): a missed lone-working check-in means someone may be
+    unsafe, and reading it is the lead's duty in their role, which a STOP sent to the
+    partnership's number as a neighbour must not silence (docs/mutualaid.md).
+    Side effects: sets `delivered_at`."""
     note.delivered_at = now or timezone.now()
     SafeguardingNote.objects.filter(pk=note.pk).update(delivered_at=note.delivered_at)
 
 
+def relay_text(message: RelayMessage, *, sender_name: str, to_helper: bool) -> str:
+    """What the other side reads: the sender's first name, their own words, and how to
+    answer; never a number or an address (the words are the sender's own)."""
+    words = {"place": message.match.need.place.name, "name": sender_name, "text": message.text}
+    if to_helper:
+        template = _("%(place)s: from %(name)s, who you are helping: %(text)s (Reply to answer.)")
+    else:
+        template = _("%(place)s: from %(name)s, who is helping you: %(text)s (Reply to answer.)")
+    return template % words
+
+
+def _relay_recipient(message: RelayMessage) -> tuple[str, str, bool]:
+    """(the other side's phone, the sender's first name, whether it goes to the helper)."""
+    match = message.match
+    if message.from_side == Side.NEED:
+        return match.volunteer.phone, match.need.first_name, True
+    contact = RequestContact.objects.filter(request_id=match.need_id).first()
+    return (contact.phone if contact else ""), match.volunteer.first_name, False
+
+
 def deliver_relay(message: RelayMessage, *, now=None) -> None:
-    """Pass a message to the other side of a match (today: their page and the coordinator's;
-    later: a text from the partnership's number). Side effects: sets `delivered_at`."""
+    """Pass a message to the other side of a match: the row (both sides' pages and the
+    coordinator's), and a text to the other side's phone from the partnership's number
+    once the transaction that stored it commits (nothing if they have no phone; kept as
+    "not sent" after their STOP, as `text_send` does).
+    Side effects: sets `delivered_at`; after commit a TextMessage and its audit event."""
     message.delivered_at = now or timezone.now()
     RelayMessage.objects.filter(pk=message.pk).update(delivered_at=message.delivered_at)
+    message = RelayMessage.objects.select_related("match__need__place", "match__volunteer").get(
+        pk=message.pk
+    )
+    phone, sender_name, to_helper = _relay_recipient(message)
+    if not phone:
+        return
+    body = relay_text(message, sender_name=sender_name, to_helper=to_helper)
+    need = message.match.need
+    sender = AlertSender(place=need.place, organisation_id=need.organisation_id, what="relays")
+
+    def send():
+        text_send(actor=sender, place=sender.place, phone=phone, body=body, kind=MessageKind.RELAY)
+
+    transaction.on_commit(send)

@@ -7,7 +7,10 @@ class MutualAidConfig(AppConfig):
 
     def ready(self):
         from commonweave.insights import sections
+        from commonweave.messaging import hooks as messaging_hooks
 
-        from . import published, visibility  # noqa: F401 - visibility declares the field policy
+        from . import published, texts, visibility  # noqa: F401 - visibility declares the field policy
 
         sections.on_overview(published.overview_tables)
+        # Texts from helpers and from people being helped (YES, SAFE, messages to pass on).
+        messaging_hooks.on_inbound(texts.text_received)

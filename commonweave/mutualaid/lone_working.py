@@ -1,6 +1,6 @@
 """Lone working: the planned window of a home visit, the helper's "on my way" and
-"safe / done" check-ins (by their link today, by text once messaging routes them), and the
-escalation of a missed "safe" to the place's safeguarding lead.
+"safe / done" check-ins (on their link, or by texting ON MY WAY or SAFE: texts.py), and
+the escalation of a missed "safe" to the place's safeguarding lead.
 
 `checkins_escalate` is idempotent and cheap (one indexed query); run it every minute
 (`manage.py sweep_mutual_aid`), so a missed check-in escalates at most a minute after the
@@ -60,25 +60,63 @@ def _own_plan(helper: Helper, match: Match) -> LoneWorking:
         MatchStatus.DONE,
     ):
         raise Http404
-    plan = LoneWorking.objects.filter(match=match).first()
+    plan = LoneWorking.objects.select_related("match__need").filter(match=match).first()
     if plan is None:
         raise Http404
     return plan
 
 
+def live_plan_for(volunteers, *, now=None) -> LoneWorking | None:
+    """The helper's live lone-working task, for a check-in by text: of the planned visits
+    of their accepted (or done) matches still waiting for "safe", the one that started most
+    recently, or else the next to start; None when there is none."""
+    now = now or timezone.now()
+    plans = list(
+        LoneWorking.objects.filter(
+            match__volunteer__in=volunteers,
+            match__status__in=(MatchStatus.ACCEPTED, MatchStatus.DONE),
+            safe_at__isnull=True,
+        )
+        .select_related("match__need")
+        .order_by("starts_at", "pk")
+    )
+    started = [plan for plan in plans if plan.starts_at <= now]
+    if started:
+        return started[-1]
+    return plans[0] if plans else None
+
+
+def _checked_in(helper: Helper, plan: LoneWorking, which: str) -> None:
+    audit_record(
+        viewer=helper,
+        action=Action.UPDATE,
+        purpose=Purpose.CASEWORK,
+        obj=plan.match,
+        detail={"lone_working": which},
+        organisation_id=plan.match.need.organisation_id,
+    )
+
+
+@transaction.atomic
 def checkin_on_my_way(*, helper: Helper, match: Match, now=None) -> LoneWorking:
+    """The helper is on their way (their link, or ON MY WAY by text).
+    Side effects: `on_my_way_at`; one audit event."""
     plan = _own_plan(helper, match)
     plan.on_my_way_at = now or timezone.now()
     plan.save(update_fields=["on_my_way_at"])
+    _checked_in(helper, plan, "on_my_way")
     return plan
 
 
+@transaction.atomic
 def checkin_safe(*, helper: Helper, match: Match, now=None) -> LoneWorking:
-    """The helper is safe and the visit is over. A "safe" after an escalation is still
-    recorded, and the lead sees it beside the escalation."""
+    """The helper is safe and the visit is over (their link, or SAFE / DONE by text), so
+    nothing escalates. A "safe" after an escalation is still recorded, and the lead sees it
+    beside the escalation. Side effects: `safe_at`; one audit event."""
     plan = _own_plan(helper, match)
     plan.safe_at = now or timezone.now()
     plan.save(update_fields=["safe_at"])
+    _checked_in(helper, plan, "safe")
     return plan
 
 

@@ -348,11 +348,30 @@ class SafeguardingNote(models.Model):
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What a concern raised from a need's or a helper's page is about, when no match is
+    # (a note about a match reaches both through it: safeguarding.notes_visible_to).
+    need = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The lead (or a coordinator concerned) has seen it, and later closed it with an outcome.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["place", "closed_at"], name="mutualaid_note_open")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.public_id}"

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from commonweave.accounts.models import User
 from commonweave.audit.enums import Action, Purpose
 from commonweave.audit.services import audit_record
 from commonweave.core.visibility import Level, Shown, shown
@@ -37,6 +38,69 @@ def need_for_coordinator(viewer, public_id: str) -> Request:
     if need is None:
         raise Http404
     return need
+
+
+def offers_open_for(viewer) -> QuerySet[Request]:
+    """Open offers of the helpers held by the viewer's casework organisations, newest
+    first. An offer carries no address or phone (it has no RequestContact)."""
+    if not rules.can_coordinate(viewer):
+        return Request.objects.none()
+    return (
+        Request.objects.filter(
+            place=viewer.place,
+            kind=Kind.OFFER,
+            status=RequestStatus.OPEN,
+            organisation_id__in=viewer.casework_org_ids,
+        )
+        .select_related("category", "neighbourhood", "volunteer")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def helpers_who_said_yes(viewer, need: Request) -> list[Volunteer]:
+    """The helpers who answered "yes" to their alert for a need (best known first):
+    where the place does not allow peer to peer, this is how the coordinator hears."""
+    if not rules.coordinates(viewer, need):
+        raise Http404
+    return list(
+        Volunteer.objects.filter(
+            place=viewer.place, alerts__need=need, alerts__answer="yes"
+        ).select_related("home")
+    )
+
+
+def helper_alerts_answered(helper: Helper) -> list[tuple[Shown, str]]:
+    """The needs a helper was alerted to and that still wait, each with where their answer
+    stands: "" (not answered), "no", "told" (they said yes and the coordinator was told) or
+    "proposed" (they said yes and are proposed: peer to peer, or by the coordinator)."""
+    answers = dict(
+        Alert.objects.filter(place_id=helper.volunteer.place_id, volunteer=helper.volunteer)
+        .filter(need__status=RequestStatus.OPEN)
+        .values_list("need_id", "answer")
+    )
+    proposed = set(
+        Match.objects.filter(
+            place_id=helper.volunteer.place_id,
+            volunteer=helper.volunteer,
+            status__in=LIVE_MATCH_STATUSES,
+            need_id__in=list(answers),
+        ).values_list("need_id", flat=True)
+    )
+    rows = []
+    for need in helper_alerts(helper):
+        answer = answers.get(need.pk, "")
+        state = "proposed" if need.pk in proposed else "told" if answer == "yes" else answer
+        rows.append((need, state))
+    return rows
+
+
+def place_members(viewer) -> QuerySet[User]:
+    """Active people with a role in the viewer's place (who may be its safeguarding lead)."""
+    return (
+        User.objects.filter(memberships__organisation__place=viewer.place, is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def volunteers_held_by(viewer) -> QuerySet[Volunteer]:

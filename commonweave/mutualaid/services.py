@@ -200,6 +200,127 @@ def request_create(
     return request
 
 
+def offer_create(
+    *,
+    viewer,
+    volunteer: Volunteer,
+    category: Category | None,
+    what: str,
+    neighbourhood=None,
+    community_area=None,
+    when: str = When.ANY,
+    language: str = "",
+    skills=(),
+    now=None,
+) -> Request:
+    """A caseworker records an offer of help for one of their organisation's helpers (an
+    offer is the helper's; it never carries an address or a phone).
+
+    Side effects: as request_create (a Request, one audit event); no alerts."""
+    _require_coordinator(viewer, volunteer)
+    return request_create(
+        viewer=viewer,
+        kind=Kind.OFFER,
+        category=category,
+        what=what,
+        first_name=volunteer.first_name,
+        front_door=AidFrontDoor.CATALYST,
+        neighbourhood=neighbourhood if neighbourhood is not None else volunteer.home,
+        community_area=community_area,
+        when=when,
+        language=language,
+        skills=skills,
+        volunteer=volunteer,
+        now=now,
+    )
+
+
+# PlaceSettings fields a place admin may change, and the bounds of the numbers.
+SETTINGS_BOUNDS = {
+    "alerts_per_need": (1, 20),
+    "promise_hours": (1, 168),
+    "urgent_promise_hours": (1, 72),
+    "reach_km": (0.1, 50.0),
+}
+SETTINGS_FIELDS = (*SETTINGS_BOUNDS, "peer_to_peer", "safeguarding_lead")
+
+
+def may_change_settings(viewer) -> bool:
+    """The place's own admins run its mutual-aid settings (in that role alone, they see no
+    needs or helpers). Everyone else, including another place's admins, gets a 404."""
+    return isinstance(viewer, Viewer) and viewer.is_place_admin
+
+
+def _require_place_admin(viewer):
+    if not may_change_settings(viewer):
+        raise Http404
+
+
+def place_settings_for_admin(viewer) -> PlaceSettings:
+    """The viewer's place's mutual-aid settings, for its place admins (anyone else: 404)."""
+    _require_place_admin(viewer)
+    return place_settings(viewer.place)
+
+
+def _settings_errors(place, values) -> dict:
+    errors = {}
+    for name, (low, high) in SETTINGS_BOUNDS.items():
+        if name in values and (values[name] is None or not low <= values[name] <= high):
+            errors[name] = _("Enter a number from %(low)s to %(high)s") % {
+                "low": low,
+                "high": high,
+            }
+    if (
+        "urgent_promise_hours" not in errors
+        and "promise_hours" not in errors
+        and values["urgent_promise_hours"] > values["promise_hours"]
+    ):
+        errors["urgent_promise_hours"] = _(
+            "The promise for urgent needs cannot be longer than the usual promise"
+        )
+    lead = values.get("safeguarding_lead")
+    if (
+        lead is not None
+        and not lead.memberships.filter(organisation__place=place, user__is_active=True).exists()
+    ):
+        errors["safeguarding_lead"] = _("Choose someone who works in this place")
+    return errors
+
+
+@transaction.atomic
+def place_settings_update(*, viewer, **changes) -> PlaceSettings:
+    """A place admin changes how the place runs mutual aid: any of SETTINGS_FIELDS
+    (`safeguarding_lead` is a user with a role in the place, or None).
+
+    Side effects: the PlaceSettings row (only the fields that changed); one audit event
+    (UPDATE) naming the fields changed, never their values. Nothing changed writes nothing."""
+    _require_place_admin(viewer)
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not a setting: {sorted(unknown)}")
+    place_settings(viewer.place)
+    row = PlaceSettings.objects.select_for_update().get(place=viewer.place)
+    values = {name: getattr(row, name) for name in SETTINGS_FIELDS} | changes
+    errors = _settings_errors(viewer.place, values)
+    if errors:
+        raise ValidationError(errors)
+    changed = sorted(name for name in changes if getattr(row, name) != values[name])
+    if not changed:
+        return row
+    for name in changed:
+        setattr(row, name, values[name])
+    row.save(update_fields=changed)
+    audit_record(
+        viewer=viewer,
+        action=Action.UPDATE,
+        purpose=Purpose.ADMIN,
+        obj=row,
+        object_id=str(viewer.place.pk),
+        detail={"settings": changed},
+    )
+    return row
+
+
 @transaction.atomic
 def volunteer_create(
     *,
@@ -554,20 +675,30 @@ def need_contact_open(*, viewer, need: Request) -> RequestContact | None:
 
 @transaction.atomic
 def alert_answer(*, helper: Helper, alert: Alert, yes: bool, now=None) -> Match | None:
-    """A helper answers an alert. "Yes" proposes them for the need (their side accepted)
-    when the need is still waiting; "no" is recorded and asks nobody else by itself.
+    """A helper answers an alert on their own link. Where the place allows peer to peer
+    (`PlaceSettings.peer_to_peer`), "yes" proposes the helper for the need themselves
+    (their side accepted; the person asking is still asked by the coordinator), when the
+    need is still waiting and their checks allow the task. Without it, "yes" is recorded
+    for the coordinator, who sees it on the need's page and proposes. "No" is recorded
+    and asks nobody else by itself.
 
-    Side effects: the alert's answer; a Match (through match_propose) on yes."""
+    Returns the match proposed, or None. Side effects: the alert's answer; on a peer-to-
+    peer yes, a Match (through match_propose, which writes its audit event)."""
     now = _now(now)
     if alert.volunteer_id != helper.volunteer.pk:
         raise Http404
     Alert.objects.filter(pk=alert.pk).update(answered_at=now, answer="yes" if yes else "no")
-    if not yes:
+    if not yes or not place_settings(helper.volunteer.place).peer_to_peer:
         return None
     need = alert.need
     if need.status != RequestStatus.OPEN or _live_match(need) is not None:
         return None
-    return match_propose(actor=helper, need=need, volunteer=helper.volunteer, now=now)
+    try:
+        return match_propose(actor=helper, need=need, volunteer=helper.volunteer, now=now)
+    except ValidationError:
+        # Their checks no longer allow the task: the "yes" stays recorded for the
+        # coordinator, who sees why no match was made when they propose.
+        return None
 
 
 def helper_for_link(secret: str) -> Helper | None:

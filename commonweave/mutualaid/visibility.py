@@ -44,7 +44,7 @@ REQUEST = declare(
     ),
     shared=NEED_FOR_HELPER,
     pseudonymous=NEED_FOR_HELPER,
-    internal=("id",),
+    internal=("id", "record_key"),
 )
 
 REQUEST_CONTACT = declare(
@@ -73,7 +73,7 @@ VOLUNTEER = declare(
     ),
     shared=HELPER_PUBLIC + ("phone",),
     pseudonymous=HELPER_PUBLIC,
-    internal=("id", "link_token_hash"),
+    internal=("id", "link_token_hash", "record_key"),
 )
 
 VOLUNTEER_CHECKS = declare(
@@ -155,8 +155,15 @@ SAFEGUARDING_NOTE = declare(
         "text",
         "raised_by",
         "lead",
+        "need",
+        "volunteer",
         "created_at",
         "delivered_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "closed_at",
+        "closed_by",
+        "outcome",
     ),
     internal=("id",),
 )

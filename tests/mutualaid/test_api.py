@@ -51,6 +51,8 @@ def test_the_holding_organisation_lists_its_needs_without_contact_details(world,
 
 def test_no_other_organisation_role_or_place_reaches_a_need_or_its_contact(world, areas):
     need = _need(world, areas[0])
+    helper = factories.helper(world.place, world.org_a, home=areas[0])
+    offer = factories.offer(helper, factories.category(world.place, "shopping"))
     callers = [
         _token(world.org_b),
         _token(world.org_a, Role.ANALYST),
@@ -66,9 +68,13 @@ def test_no_other_organisation_role_or_place_reaches_a_need_or_its_contact(world
         ]
         assert [r.status_code for r in seen] == [404, 404, 404]
         listed = client.get("/api/mutual-aid/needs")
-        assert listed.status_code in (200, 404)
-        text = "".join(r.content.decode() for r in [*seen, listed])
+        offers = client.get("/api/mutual-aid/offers")
+        # Settings hold no personal data; a place admin elsewhere reads their own place's.
+        settings = client.get("/api/mutual-aid/settings")
+        assert {listed.status_code, offers.status_code, settings.status_code} <= {200, 404}
+        text = "".join(r.content.decode() for r in [*seen, listed, offers, settings])
         assert (ADDRESS in text, PHONE in text, need.public_id in text) == (False, False, False)
+        assert (helper.phone in text, offer.public_id in text) == (False, False)
 
 
 def test_the_contact_endpoint_is_audited_each_time(world, areas):

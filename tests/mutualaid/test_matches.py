@@ -88,8 +88,11 @@ def test_the_whole_flow_from_proposal_to_thanks(world, coordinator, setup):
     )
 
 
-def test_a_helper_saying_yes_to_an_alert_proposes_them(world, coordinator, setup):
+def test_a_helper_saying_yes_to_an_alert_proposes_them_where_peer_to_peer(
+    world, coordinator, setup
+):
     need, helpers = setup
+    services.place_settings_update(viewer=coordinator, peer_to_peer=True)
     alert = Alert.objects.get(need=need, volunteer=helpers[1])
     match = services.alert_answer(
         helper=Helper(helpers[1]), alert=alert, yes=True, now=START + datetime.timedelta(hours=1)

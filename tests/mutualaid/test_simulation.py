@@ -15,7 +15,7 @@ import pytest
 from commonweave.mutualaid import services
 from commonweave.mutualaid.actors import Helper
 from commonweave.mutualaid.enums import AidFrontDoor, Kind, RiskTier, When
-from commonweave.mutualaid.models import Alert, Category, Request, VolunteerChecks
+from commonweave.mutualaid.models import Alert, Category, PlaceSettings, Request, VolunteerChecks
 from commonweave.mutualaid.selectors import time_to_match_for
 
 from . import factories
@@ -67,6 +67,8 @@ def test_nine_in_ten_needs_with_a_compatible_offer_get_a_proposed_match_within_2
         for i in range(15)
     ]
     services.place_settings(world.place)
+    # Helpers who say yes propose themselves (peer to peer); the coordinator confirms.
+    PlaceSettings.objects.filter(place=world.place).update(peer_to_peer=True)
     cats = list(Category.objects.filter(place=world.place))
     weights = [
         {RiskTier.NO_CONTACT: 3, RiskTier.DOORSTEP: 5, RiskTier.HOME_VISIT: 2, RiskTier.AT_RISK: 1}[

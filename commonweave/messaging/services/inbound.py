@@ -1,6 +1,8 @@
-"""Receiving a text: stored once, routed (a known resident, or a new triage item),
-acknowledged once per conversation; STOP and START; polling Notify."""
+"""Receiving a text: stored once, offered to other apps' handlers (hooks.py), routed (a
+known resident, or a new triage item), acknowledged once per conversation; STOP and
+START; polling Notify."""
 
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from commonweave.people.enums import (
 )
 from commonweave.people.models import Referral, Resident
 
-from .. import phones, wording
+from .. import hooks, phones, wording
 from ..enums import Direction, MessageKind, MessageStatus, ProviderName
 from ..models import TextMessage
 from ..providers import PROVIDERS, InboundText, notify
@@ -32,6 +34,8 @@ from ._common import (
     setup_for,
 )
 from .sending import _dispatch
+
+logger = logging.getLogger(__name__)
 
 # A new text is acknowledged unless this number was acknowledged this recently: one
 # acknowledgement per conversation, not one per text.
@@ -89,11 +93,15 @@ def inbound_receive(*, place, provider: str, text: InboundText) -> tuple[TextMes
     A text already stored (the same provider and message id) changes nothing and answers
     (that message, False). Otherwise: STOP or START records the number's choice and a
     consent event on each record with that number; any other text from a number we know
-    threads into that resident's record (and moves their open referral into the 3-hour
-    queue if it holds an urgent word); from an unknown number it opens a triage item
-    (a referral through the text front door) on the 24-hour clock, or the 3-hour one.
+    is first offered to the handlers other apps registered (hooks.py): the first that
+    takes it answers it (maybe with a reply, sent after commit) and nothing else happens
+    to it. Otherwise a text from a number we know threads into that resident's record
+    (and moves their open referral into the 3-hour queue if it holds an urgent word);
+    from an unknown number it opens a triage item (a referral through the text front
+    door) on the 24-hour clock, or the 3-hour one.
     Side effects: TextMessage (received), maybe a Referral and Resident, consent events,
-    TextOptOut, at most one automatic reply (sent after commit), audit events.
+    TextOptOut, at most one automatic reply (sent after commit), audit events, and
+    whatever a handler does.
     """
     with transaction.atomic():
         message, created, replies = _store_and_route(place=place, provider=provider, text=text)
@@ -180,13 +188,44 @@ def _route_opt_out(actor, message, resident, candidates):
     return "known" if resident else "none", [reply]
 
 
+def _offer_to_handlers(message):
+    """The first registered handler that takes the text, and its answer, or (None, None).
+    Each handler runs in its own savepoint: one that raises is undone and passed over."""
+    for handler in hooks.inbound_handlers():
+        try:
+            with transaction.atomic():
+                handled = handler(message)
+        except Exception:
+            logger.exception("Inbound text handler %s failed", hooks.handler_name(handler))
+            continue
+        if handled is not None:
+            return handler, handled
+    return None, None
+
+
 def _route_text(actor, message, resident):
-    """Any other text: onto the known resident's record (their open referral into the
-    3-hour queue when urgent), or a new triage item; then one acknowledgement per
-    conversation."""
+    """Any other text: to the first handler that takes it (hooks.py), with its reply and
+    no acknowledgement; otherwise onto the known resident's record (their open referral
+    into the 3-hour queue when urgent), or a new triage item; then one acknowledgement
+    per conversation."""
     place, at = message.place, message.at
     setup = setup_for(place)
     message.urgent = wording.is_urgent(message.body, setup)
+    handler, handled = _offer_to_handlers(message)
+    if handler is not None:
+        message.resident, message.referral = None, None
+        routed = f"handler:{hooks.handler_name(handler)}"
+        if not handled.reply:
+            return routed, []
+        reply = _queue(
+            place=place,
+            provider=message.provider,
+            phone=message.phone,
+            body=handled.reply,
+            kind=MessageKind.ANSWER,
+            at=at,
+        )
+        return routed, [reply]
     if resident is not None:
         routed = "known"
         referral = (

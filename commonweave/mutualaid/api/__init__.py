@@ -7,5 +7,7 @@ from ninja import Router
 
 router = Router(tags=["Mutual aid"])
 
-# They register on the router.
+# They register on the router. helpers first: its `matches/{id}/lone-working` must be
+# tried before endpoints' `matches/{id}/{action}`, which would take any last word.
+from . import helpers  # noqa: E402, F401, I001
 from . import endpoints  # noqa: E402, F401

@@ -1,14 +1,17 @@
-"""Needs, their helpers and matches, and the time-to-match measure."""
+"""Needs, their helpers and matches, offers of help, the time-to-match measure, and the
+place's mutual-aid settings."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.responses import Status
 
 from commonweave.core.api.errors import service_errors
 from commonweave.core.api.pagination import PageParams, paginate
 from commonweave.core.api.schemas import Detail, Errors
 from commonweave.directory.models import Neighbourhood
+from commonweave.tenancy.selectors import member_in_place
 
 from .. import clock, rules, selectors, services
 from ..enums import Kind
@@ -22,7 +25,12 @@ from .schemas import (
     NeedIn,
     NeedOut,
     NeedPage,
+    OfferIn,
+    OfferOut,
+    OfferPage,
     ProposeIn,
+    SettingsOut,
+    SettingsPatch,
     TimeToMatchOut,
 )
 
@@ -92,7 +100,7 @@ def need_create(request, payload: NeedIn):
         area = Neighbourhood.objects.filter(place=viewer.place, pk=payload.neighbourhood_id).first()
     with service_errors():
         if area is None and payload.neighbourhood_id is not None:
-            raise ValidationError({"neighbourhood_id": "Choose an area in this place"})
+            raise ValidationError({"neighbourhood_id": _("Choose an area in this place")})
         need = services.request_create(
             viewer=viewer,
             kind=Kind.NEED,
@@ -202,3 +210,99 @@ def time_to_match(request):
         "median_hours": stats.median_hours,
         "p90_hours": stats.p90_hours,
     }
+
+
+# --- offers of help --------------------------------------------------------------------------
+
+
+def offer_out(offer):
+    return {
+        "id": offer.public_id,
+        "helper": offer.volunteer.public_id,
+        "helper_first_name": offer.volunteer.first_name,
+        "category": offer.category.slug,
+        "risk_tier": offer.category.risk_tier,
+        "what": offer.what,
+        "skills": list(offer.skills or []),
+        "neighbourhood": offer.neighbourhood.name if offer.neighbourhood_id else None,
+        "when": offer.when,
+        "language": offer.language,
+        "status": offer.status,
+        "created_at": offer.created_at,
+    }
+
+
+@router.get("/mutual-aid/offers", response={200: OfferPage, 404: Detail})
+def offer_list(request, paging: PageParams):
+    """Open offers of help from your organisation's helpers, newest first: the helper's
+    first name, the kind of help, area and time. Never a phone number or an address."""
+    viewer = _coordinator(request)
+    rows, envelope = paginate(selectors.offers_open_for(viewer), paging)
+    return {**envelope, "items": [offer_out(o) for o in rows]}
+
+
+@router.post("/mutual-aid/offers", response={201: OfferOut, **CHANGE})
+def offer_create(request, payload: OfferIn):
+    """Record an offer of help for one of your organisation's helpers (`helper`, their
+    public id: another organisation's helper is a 404). The area defaults to the helper's
+    home neighbourhood."""
+    viewer = _coordinator(request)
+    volunteer = selectors.volunteer_for_coordinator(viewer, payload.helper)
+    category = Category.objects.filter(place=viewer.place, slug=payload.category).first()
+    area = None
+    if payload.neighbourhood_id is not None:
+        area = Neighbourhood.objects.filter(place=viewer.place, pk=payload.neighbourhood_id).first()
+    with service_errors():
+        if area is None and payload.neighbourhood_id is not None:
+            raise ValidationError({"neighbourhood_id": _("Choose an area in this place")})
+        offer = services.offer_create(
+            viewer=viewer,
+            volunteer=volunteer,
+            category=category,
+            what=payload.what,
+            skills=payload.skills,
+            neighbourhood=area,
+            when=payload.when,
+            language=payload.language,
+        )
+    return Status(201, offer_out(offer))
+
+
+# --- the place's settings --------------------------------------------------------------------
+
+
+def settings_out(row):
+    return {
+        "alerts_per_need": row.alerts_per_need,
+        "promise_hours": row.promise_hours,
+        "urgent_promise_hours": row.urgent_promise_hours,
+        "reach_km": row.reach_km,
+        "peer_to_peer": row.peer_to_peer,
+        "safeguarding_lead": row.safeguarding_lead_id,
+    }
+
+
+@router.get("/mutual-aid/settings", response={200: SettingsOut, 404: Detail})
+def settings_detail(request):
+    """How your place runs mutual aid (place admins; anyone else gets a 404)."""
+    return settings_out(services.place_settings_for_admin(request.auth))
+
+
+@router.patch("/mutual-aid/settings", response={200: SettingsOut, **CHANGE})
+def settings_update(request, payload: SettingsPatch):
+    """Change how your place runs mutual aid (place admins). Settings left out stay as
+    they are; `safeguarding_lead` is the user id of someone with a role in the place, or
+    null. Each change is written to the audit log (the names of the settings changed)."""
+    viewer = request.auth
+    services.place_settings_for_admin(viewer)
+    given = payload.model_dump(exclude_unset=True)
+    with service_errors():
+        if given.get("safeguarding_lead") is not None:
+            lead = member_in_place(viewer, given["safeguarding_lead"])
+            if lead is None or not lead.is_active:
+                raise ValidationError(
+                    {"safeguarding_lead": _("Choose someone who works in this place")}
+                )
+            given["safeguarding_lead"] = lead
+        row = services.place_settings_update(viewer=viewer, **given)
+    return settings_out(row)

@@ -84,3 +84,61 @@ class TimeToMatchOut(Schema):
     within_promise: int
     median_hours: float | None
     p90_hours: float | None
+
+
+class OfferOut(Schema):
+    """An offer of help: the helper's first name and area, never a phone or an address."""
+
+    id: str = Field(description="The offer's public id")
+    helper: str = Field(description="The helper's public id")
+    helper_first_name: str
+    category: str = Field(description="The category's slug")
+    risk_tier: int
+    what: str
+    skills: list[str]
+    neighbourhood: str | None
+    when: str
+    language: str
+    status: str
+    created_at: datetime
+
+
+OfferPage = page_of(OfferOut, "OfferPage")
+
+
+class OfferIn(Input):
+    helper: Text(12, required=True) = Field(description="The public id of one of your helpers")  # type: ignore[valid-type]
+    category: Text(40, required=True) = Field(description="The category's slug")  # type: ignore[valid-type]
+    what: Text(1000, required=True)  # type: ignore[valid-type]
+    skills: list[Text(60, required=True)] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
+    neighbourhood_id: int | None = Field(
+        None, description="Leave out for the helper's home neighbourhood"
+    )
+    when: When = When.ANY
+    language: Text(10) = ""  # type: ignore[valid-type]
+
+
+class SettingsOut(Schema):
+    alerts_per_need: int = Field(description="How many helpers each new need alerts")
+    promise_hours: int = Field(description="A helper proposed within this many hours")
+    urgent_promise_hours: int = Field(description="The promise for needs that are for today")
+    reach_km: float = Field(description="Helpers further away are alerted only to fill a gap")
+    peer_to_peer: bool = Field(
+        description="A helper who says yes to an alert is proposed straight away"
+    )
+    safeguarding_lead: int | None = Field(
+        description="The user id of the place's safeguarding lead"
+    )
+
+
+class SettingsPatch(Input):
+    """Only the settings sent change."""
+
+    alerts_per_need: int | None = Field(None, ge=1, le=20)
+    promise_hours: int | None = Field(None, ge=1, le=168)
+    urgent_promise_hours: int | None = Field(None, ge=1, le=72)
+    reach_km: float | None = Field(None, ge=0.1, le=50)
+    peer_to_peer: bool | None = None
+    safeguarding_lead: int | None = Field(
+        None, description="A user id of someone with a role in the place; null for nobody"
+    )

@@ -1,0 +1,66 @@
+"""What each access level sees of the ledger's personal records (the field policy,
+commonweave/core/visibility.py). Awards, their decisions and their payments are seen in
+full by those grants.rules lets open them (the caseworkers holding a resident's record and
+the fund's runners); no shared partner or referrer sees a resident's grants."""
+
+from commonweave.core.visibility import declare
+
+AWARD = declare(
+    "grants.Award",
+    full=(
+        "public_id",
+        "place",
+        "fund",
+        "recipient_kind",
+        "resident",
+        "organisation",
+        "group_name",
+        "charity_number",
+        "company_number",
+        "aid_request",
+        "aid_money",
+        "title",
+        "why",
+        "goal",
+        "supplier",
+        "purpose_code",
+        "reason_code",
+        "amount_requested",
+        "amount_awarded",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_at",
+        "made_possible",
+        "made_possible_shareable",
+        "told_at",
+    ),
+    internal=("id",),
+)
+
+APPROVAL = declare(
+    "grants.Approval",
+    full=("award", "approver", "decision", "amount", "evidence", "at"),
+    internal=("id",),
+)
+
+LEDGER_ENTRY = declare(
+    "grants.LedgerEntry",
+    full=(
+        "public_id",
+        "place",
+        "fund",
+        "kind",
+        "amount",
+        "award",
+        "reverses",
+        "source",
+        "method",
+        "receipt",
+        "paid_on",
+        "note",
+        "recorded_by",
+        "recorded_at",
+    ),
+    internal=("id",),
+)
