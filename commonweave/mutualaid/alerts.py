@@ -13,7 +13,10 @@ Texts carry no address, no phone number and no name but a first name.
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings as django_settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,7 @@ from commonweave.messaging.enums import MessageKind
 from commonweave.messaging.services import text_send
 
 from .enums import Side
-from .models import Alert, RelayMessage, RequestContact, SafeguardingNote
+from .models import Alert, PlaceSettings, RelayMessage, RequestContact, SafeguardingNote
 
 
 @dataclass(frozen=True)
@@ -92,16 +95,33 @@ def deliver_alert(alert: Alert, *, now=None) -> None:
 
 
 def deliver_safeguarding_note(note: SafeguardingNote, *, now=None) -> None:
-    """Tell the place's safeguarding lead: the row, on the pages that show the log.
+    """Tell the place's safeguarding lead: the row on the log's pages, and an email to the
+    lead's account once the note is saved, saying only that a note waits and where (no
+    names, no words of the note: email leaves Commonweave's access rules).
 
     Not texted: the lead is a staff account (`accounts.User`), and no staff account or
     membership holds a phone number. Were one added, the text would be sent as essential
     (`text_send(..., essential=True)`): a missed lone-working check-in means someone may be
     unsafe, and reading it is the lead's duty in their role, which a STOP sent to the
     partnership's number as a neighbour must not silence (docs/mutualaid.md).
-    Side effects: sets `delivered_at`."""
+    Side effects: sets `delivered_at`; after commit, one email if the place has a lead."""
     note.delivered_at = now or timezone.now()
     SafeguardingNote.objects.filter(pk=note.pk).update(delivered_at=note.delivered_at)
+    settings_row = PlaceSettings.objects.filter(place_id=note.place_id).select_related(
+        "safeguarding_lead", "place"
+    ).first()
+    lead = settings_row.safeguarding_lead if settings_row else None
+    if lead is None or not lead.email:
+        return
+    path = reverse("mutualaid:safeguarding_note", kwargs={"public_id": note.public_id})
+    base = (getattr(django_settings, "MESSAGING_PUBLIC_URL", "") or "").rstrip("/")
+    subject = _("A safeguarding note needs you (%(place)s)") % {"place": settings_row.place.name}
+    body = _(
+        "A safeguarding note was raised in %(place)s's mutual aid and waits for you.\n\n"
+        "Open it here (you will be asked to sign in): %(link)s\n\n"
+        "This email says nothing more, on purpose: the note is only on Commonweave."
+    ) % {"place": settings_row.place.name, "link": base + path}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [lead.email]))
 
 
 def relay_text(message: RelayMessage, *, sender_name: str, to_helper: bool) -> str:

@@ -130,3 +130,20 @@ def test_check_ins_and_a_concern_from_the_helpers_own_link(world, visit):
         "She seemed frightened of her son",
     )
     assert client.post(f"/mutual-aid/helper/{secret}/concern/", {"text": ""}).status_code == 400
+
+
+def test_the_lead_is_emailed_that_a_note_waits_with_nothing_of_the_note_in_it(
+    world, visit, mailoutbox, django_capture_on_commit_callbacks
+):
+    match, helper = visit
+    with (
+        time_machine.travel(END + datetime.timedelta(minutes=31), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        lone_working.checkins_escalate()
+    note = SafeguardingNote.objects.get()
+    [email] = mailoutbox
+    assert email.to == [world.manager_a.email]
+    assert f"/mutual-aid/safeguarding/{note.public_id}/" in email.body
+    for private in ("Ada", "Sam", "shelf", match.volunteer.phone):
+        assert private not in email.subject + email.body
