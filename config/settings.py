@@ -465,6 +465,10 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
 # The public address in front of any proxy (https://example.org), as Twilio signs it.
 MESSAGING_PUBLIC_URL = env("MESSAGING_PUBLIC_URL", "")
 
+# Money (docs/grants.md): the 360Giving publisher prefix of the open-data export of awards
+# (one prefix for every place; a dict of place slug -> prefix can be set here in code).
+GRANTS_360_PREFIX = env("GRANTS_360_PREFIX", "")
+
 # Permissions-Policy on every response (commonweave/core/headers.py). Nothing here uses
 # these features; near-me is by postcode, not the browser's location.
 PERMISSIONS_POLICY = {

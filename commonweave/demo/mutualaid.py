@@ -15,7 +15,7 @@ import random
 from django.utils import timezone
 
 from commonweave.directory.models import Neighbourhood
-from commonweave.mutualaid import lone_working, services
+from commonweave.mutualaid import lone_working, safeguarding, services
 from commonweave.mutualaid.actors import Helper
 from commonweave.mutualaid.enums import (
     AidFrontDoor,
@@ -26,7 +26,7 @@ from commonweave.mutualaid.enums import (
     Side,
 )
 from commonweave.mutualaid.matching import candidates
-from commonweave.mutualaid.models import Category
+from commonweave.mutualaid.models import Category, PlaceSettings, Request
 from commonweave.people.enums import Stage
 from commonweave.people.models import Resident
 from commonweave.tenancy.enums import Role
@@ -117,6 +117,8 @@ def generate_mutual_aid(place, *, seed=1, now=None) -> dict:
     coordinator = _coordinator(place)
     public = public_viewer(place)
     services.place_settings(place)  # seeds the categories
+    # The lead organisation's coordinator reads the safeguarding log.
+    PlaceSettings.objects.filter(place=place).update(safeguarding_lead=coordinator.user)
     categories = {c.slug: c for c in Category.objects.filter(place=place)}
     wards = list(Neighbourhood.objects.filter(place=place).order_by("name"))
     if not wards:
@@ -231,6 +233,15 @@ def generate_mutual_aid(place, *, seed=1, now=None) -> dict:
     # Still waiting: four within the promise, two past it.
     for j, hours_ago in enumerate((1, 3, 6, 12, 30, 52)):
         ask(MATCHED_NEEDS + j, slugs[j], now - datetime.timedelta(hours=hours_ago))
+    # A catalyst's worry about a neighbour who asked, waiting for the lead.
+    worried = Request.objects.filter(place=place, kind=Kind.NEED).order_by("-created_at")[1]
+    safeguarding.concern_raise(
+        viewer=coordinator,
+        need=worried,
+        text="When I rang back they sounded confused and said nobody had "
+        "been round for days. Could someone check on them?",
+        now=now - datetime.timedelta(hours=3),
+    )
     # A lift to an appointment happening now: the helper is on their way.
     made = now - datetime.timedelta(hours=20)
     lift, volunteer = match(ask(MATCHED_NEEDS + 6, "lift", made), made, 2)
