@@ -15,6 +15,7 @@ from commonweave.network.derive import sync_ties
 
 from .checkins import generate_wellbeing
 from .directory import DEMO_WARDS, generate_directory
+from .grants import generate_money
 from .learning import generate_learning
 from .mutualaid import generate_mutual_aid
 from .network import demo_drawings
@@ -82,6 +83,11 @@ def generate_partnership(place, *, residents, seed=1, say=print) -> dict:
             f"from neighbours, {m['matched']} matched"
         ),
         lambda: generate_mutual_aid(place, seed=seed),
+    )
+    part(
+        "money",
+        lambda m: f"Money: {m['funds']} funds, {m['awards']} awards, {m['paid']} paid",
+        lambda: generate_money(place, seed=seed),
     )
     part(
         "service referrals",

@@ -40,10 +40,11 @@ def money(value, field: str) -> Decimal:
         raise ValidationError({field: _("Enter an amount in pounds, like 25 or 25.50")}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field: _("Enter an amount more than £0")})
-    if amount != amount.quantize(PENNY):
-        raise ValidationError({field: _("Enter an amount to the nearest penny")})
+    # Size first: quantizing "1e400" would raise InvalidOperation.
     if amount >= Decimal("10000000000"):
         raise ValidationError({field: _("Enter a smaller amount")})
+    if amount != amount.quantize(PENNY):
+        raise ValidationError({field: _("Enter an amount to the nearest penny")})
     return amount
 
 
@@ -74,9 +75,11 @@ def _audit(viewer, action, obj, *, award=None, detail=None):
 
 
 @transaction.atomic
-def fund_create(*, viewer, organisation_id=None, name, pot=None, source="", **fields) -> Fund:
+def fund_create(
+    *, viewer, organisation_id=None, name, pot=None, source="", pot_on=None, **fields
+) -> Fund:
     """A fund run by the viewer's organisation (one they coordinate or administer).
-    `pot`, if given, is its first money in, from `source`.
+    `pot`, if given, is its first money in, from `source`, received on `pot_on` (today).
 
     Side effects: a Fund, maybe a FUNDING ledger line, one audit event."""
     runner_orgs = viewer.org_ids(*rules.RUNNER_ROLES) if rules.may_see_funds(viewer) else set()
@@ -100,19 +103,21 @@ def fund_create(*, viewer, organisation_id=None, name, pot=None, source="", **fi
     fund.save()
     _audit(viewer, Action.CREATE, fund)
     if pot not in (None, ""):
-        funding_add(viewer=viewer, fund=fund, amount=pot, source=source)
+        funding_add(viewer=viewer, fund=fund, amount=pot, source=source, received_on=pot_on)
     return fund
 
 
 @transaction.atomic
-def funding_add(*, viewer, fund, amount, source="", note="") -> LedgerEntry:
-    """Money into the fund. Side effects: a FUNDING ledger line, one audit event."""
+def funding_add(*, viewer, fund, amount, source="", note="", received_on=None) -> LedgerEntry:
+    """Money into the fund, received on `received_on` (today).
+    Side effects: a FUNDING ledger line, one audit event."""
     _run(viewer, fund)
     entry = LedgerEntry.objects.create(
         place=fund.place,
         fund=fund,
         kind=EntryKind.FUNDING,
         amount=money(amount, "amount"),
+        paid_on=received_on or timezone.localdate(),
         source=(source or "").strip()[:200],
         note=(note or "").strip()[:300],
         recorded_by=getattr(viewer, "user", None),
@@ -406,7 +411,7 @@ def payment_record(
 
 
 @transaction.atomic
-def entry_reverse(*, viewer, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def entry_reverse(*, viewer, entry: LedgerEntry, reason: str, on=None) -> LedgerEntry:
     """Put a wrong line right: a REVERSAL of the same amount that names it. A line is
     reversed once; a reversal is not itself reversed (record the line again instead);
     money in is reversed only while the fund still holds it.
@@ -430,6 +435,7 @@ def entry_reverse(*, viewer, entry: LedgerEntry, reason: str) -> LedgerEntry:
         amount=entry.amount,
         award=entry.award,
         reverses=entry,
+        paid_on=on or timezone.localdate(),
         note=reason.strip()[:300],
         recorded_by=getattr(viewer, "user", None),
     )
