@@ -145,7 +145,10 @@ class Award(Kept):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [
-            models.Index(fields=["fund", "status"]),
+            # what waits, oldest first
+            models.Index(fields=["fund", "status", "requested_at"]),
+            # a fund's approved total, read from the index alone
+            models.Index(fields=["fund", "status", "amount_awarded"]),
             models.Index(fields=["place", "requested_at"]),
         ]
         constraints = [
@@ -259,7 +262,11 @@ class LedgerEntry(Kept):
     class Meta:
         ordering = ["recorded_at", "pk"]
         verbose_name_plural = "ledger entries"
-        indexes = [models.Index(fields=["fund", "kind"])]
+        # totals by kind; the ledger page, newest first
+        indexes = [
+            models.Index(fields=["fund", "kind"]),
+            models.Index(fields=["fund", "recorded_at"]),
+        ]
         constraints = [
             models.CheckConstraint(name="entry_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(

@@ -27,33 +27,38 @@ class FundTotals:
 
 
 def _sums(entries) -> dict[str, Decimal]:
-    rows = entries.aggregate(
-        funding=Sum("amount", filter=Q(kind=EntryKind.FUNDING)),
-        payments=Sum("amount", filter=Q(kind=EntryKind.PAYMENT)),
-        funding_reversed=Sum(
-            "amount", filter=Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.FUNDING)
-        ),
-        payments_reversed=Sum(
-            "amount", filter=Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT)
-        ),
-    )
-    return {key: value or ZERO for key, value in rows.items()}
+    """Money in, payments, and the reversals of each, over these ledger lines. One grouped
+    pass over the lines by kind (the index on fund and kind), then the few reversals by the
+    kind of line they undo."""
+    by_kind = {
+        row["kind"]: row["total"] or ZERO
+        for row in entries.order_by().values("kind").annotate(total=Sum("amount"))
+    }
+    reversed_by_kind = {
+        row["reverses__kind"]: row["total"] or ZERO
+        for row in entries.filter(kind=EntryKind.REVERSAL)
+        .order_by()
+        .values("reverses__kind")
+        .annotate(total=Sum("amount"))
+    }
+    return {
+        "funding": by_kind.get(EntryKind.FUNDING, ZERO),
+        "payments": by_kind.get(EntryKind.PAYMENT, ZERO),
+        "funding_reversed": reversed_by_kind.get(EntryKind.FUNDING, ZERO),
+        "payments_reversed": reversed_by_kind.get(EntryKind.PAYMENT, ZERO),
+    }
 
 
 def fund_totals(fund: Fund) -> FundTotals:
     sums = _sums(LedgerEntry.objects.filter(fund=fund))
     pot = sums["funding"] - sums["funding_reversed"]
     paid = sums["payments"] - sums["payments_reversed"]
-    approved = (
-        Award.objects.filter(fund=fund, status=AwardStatus.APPROVED).aggregate(
-            total=Sum("amount_awarded")
-        )["total"]
-        or ZERO
-    )
-    paid_on_approved = _sums(
-        LedgerEntry.objects.filter(fund=fund, award__status=AwardStatus.APPROVED)
-    )
-    committed = approved - (paid_on_approved["payments"] - paid_on_approved["payments_reversed"])
+    approved = Award.objects.filter(fund=fund, status=AwardStatus.APPROVED).aggregate(
+        total=Sum("amount_awarded")
+    )["total"] or ZERO
+    # Only an approved award is ever paid, and one is withdrawn only once its payments are
+    # reversed: so everything paid, net, was paid against approved awards.
+    committed = approved - paid
     balance = pot - paid
     return FundTotals(pot, paid, committed, balance, balance - committed)
 

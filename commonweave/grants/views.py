@@ -5,6 +5,7 @@ Logic is in services and selectors; anyone not allowed finds a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,9 @@ from .forms import (
     ReverseForm,
 )
 from .models import LedgerEntry, Receipt
+
+
+LEDGER_PAGE = 50
 
 
 def _runner(request):
@@ -89,12 +93,20 @@ def fund_detail(request, public_id):
                 return redirect("grants:fund_detail", public_id=fund.public_id)
         status = 400
     awards = selectors.awards_of(viewer, fund)
+    # A fund may have years of lines: the newest page of the ledger, the oldest requests
+    # first (they have waited longest), the latest decisions.
+    page = Paginator(selectors.ledger_of(viewer, fund).reverse(), LEDGER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "fund": fund,
         "totals": selectors.fund_totals(fund),
-        "waiting": [a for a in awards if a.status == AwardStatus.REQUESTED],
-        "decided": [a for a in awards if a.status != AwardStatus.REQUESTED][:50],
-        "entries": selectors.ledger_of(viewer, fund),
+        "waiting": awards.filter(status=AwardStatus.REQUESTED).order_by("requested_at")[:50],
+        "decided": awards.exclude(status=AwardStatus.REQUESTED)[:50],
+        "entries": page.object_list,
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=1)),
+        "page_query": "",
         "form": form,
     }
     return render(request, "grants/fund_detail.html", context, status=status)
