@@ -121,4 +121,5 @@ bench: assets $(STATIC_STAMP)
 	@if [ -f bench/network.py ]; then $(PY) -m bench.network; fi
 	$(PY) -m bench.wellbeing
 	$(PY) -m bench.mutualaid
+	$(PY) -m bench.grants
 	$(PY) -m bench.search_relevance

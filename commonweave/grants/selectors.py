@@ -4,7 +4,7 @@ and the funds and awards a viewer may see."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from commonweave.audit.enums import Action, Purpose
@@ -53,9 +53,12 @@ def fund_totals(fund: Fund) -> FundTotals:
     sums = _sums(LedgerEntry.objects.filter(fund=fund))
     pot = sums["funding"] - sums["funding_reversed"]
     paid = sums["payments"] - sums["payments_reversed"]
-    approved = Award.objects.filter(fund=fund, status=AwardStatus.APPROVED).aggregate(
-        total=Sum("amount_awarded")
-    )["total"] or ZERO
+    approved = (
+        Award.objects.filter(fund=fund, status=AwardStatus.APPROVED).aggregate(
+            total=Sum("amount_awarded")
+        )["total"]
+        or ZERO
+    )
     # Only an approved award is ever paid, and one is withdrawn only once its payments are
     # reversed: so everything paid, net, was paid against approved awards.
     committed = approved - paid

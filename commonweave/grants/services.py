@@ -19,7 +19,7 @@ from commonweave.audit.services import audit_record
 from commonweave.messaging.enums import MessageKind
 from commonweave.messaging.services import text_send
 
-from . import codes, rules
+from . import codes, dashboard, rules
 from .enums import AwardStatus, Decision, EntryKind, PaymentMethod, RecipientKind
 from .models import PENNY, Approval, Award, Fund, LedgerEntry, Receipt
 from .selectors import award_paid, fund_totals
@@ -59,7 +59,10 @@ def _person(viewer, field="decision"):
 
 
 def _audit(viewer, action, obj, *, award=None, detail=None):
+    """One audit event for a change, and (once it commits) a fresh money dashboard."""
     fund = award.fund if award is not None else (obj if isinstance(obj, Fund) else obj.fund)
+    place_id = fund.place_id
+    transaction.on_commit(lambda: dashboard.changed(place_id))
     audit_record(
         viewer=viewer,
         action=action,

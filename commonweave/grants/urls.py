@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard, views_opendata
 
 app_name = "grants"
 urlpatterns = [
     path("", views.fund_list, name="fund_list"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("funds/new/", views.fund_new, name="fund_new"),
+    path("open-data/", views_opendata.open_data, name="open_data"),
     path("funds/<str:public_id>/", views.fund_detail, name="fund_detail"),
     path(
         "funds/<str:public_id>/entries/<str:entry_id>/reverse/",

@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import LedgerEntry, Receipt
 
-
 LEDGER_PAGE = 50
 
 
