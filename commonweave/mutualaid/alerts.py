@@ -107,11 +107,15 @@ def deliver_safeguarding_note(note: SafeguardingNote, *, now=None) -> None:
     Side effects: sets `delivered_at`; after commit, one email if the place has a lead."""
     note.delivered_at = now or timezone.now()
     SafeguardingNote.objects.filter(pk=note.pk).update(delivered_at=note.delivered_at)
-    settings_row = PlaceSettings.objects.filter(place_id=note.place_id).select_related(
-        "safeguarding_lead", "place"
-    ).first()
-    lead = settings_row.safeguarding_lead if settings_row else None
-    if lead is None or not lead.email:
+    settings_row = (
+        PlaceSettings.objects.filter(place_id=note.place_id)
+        .select_related("safeguarding_lead", "place")
+        .first()
+    )
+    if settings_row is None or settings_row.safeguarding_lead is None:
+        return
+    lead = settings_row.safeguarding_lead
+    if not lead.email:
         return
     path = reverse("mutualaid:safeguarding_note", kwargs={"public_id": note.public_id})
     base = (getattr(django_settings, "MESSAGING_PUBLIC_URL", "") or "").rstrip("/")
