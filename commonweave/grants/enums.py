@@ -43,3 +43,38 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     SUPPLIER = "supplier", _("Paid to the supplier")
     OTHER = "other", _("Other")
+
+
+class RoundState(models.TextChoices):
+    """A participatory round, in order: applications come in, are screened, a panel scores
+    them, residents vote, and the result is decided."""
+
+    OPEN_CALL = "open_call", _("Open for applications")
+    SCREENING = "screening", _("Checking eligibility")
+    PANEL = "panel", _("Panel scoring")
+    VOTE = "vote", _("Public vote")
+    DECIDED = "decided", _("Decided")
+
+
+class ApplicationChannel(models.TextChoices):
+    WEB = "web", _("Web form")
+    NOMINATION = "nomination", _("Nomination")
+    CONVERSATION = "conversation", _("Conversation note")
+
+
+class Eligibility(models.TextChoices):
+    PENDING = "pending", _("Not screened yet")
+    ELIGIBLE = "eligible", _("Eligible")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+class BallotChannel(models.TextChoices):
+    WEB = "web", _("Web")
+    PAPER = "paper", _("Paper")
+    TEXT = "text", _("Text message")
+
+
+class DecisionKind(models.TextChoices):
+    COUNT = "count", _("The count")
+    OVERRIDE_ADD = "add", _("Override: added a winner")
+    OVERRIDE_REMOVE = "remove", _("Override: removed a winner")

@@ -20,11 +20,16 @@ from commonweave.core.publicid import PublicIdField
 
 from .enums import (
     AidMoney,
+    ApplicationChannel,
     AwardStatus,
+    BallotChannel,
     Decision,
+    DecisionKind,
+    Eligibility,
     EntryKind,
     PaymentMethod,
     RecipientKind,
+    RoundState,
 )
 
 PENNY = Decimal("0.01")
@@ -292,3 +297,221 @@ class LedgerEntry(Kept):
         if self.kind == EntryKind.PAYMENT:
             return -self.amount
         return -self.reverses.effect if self.reverses is not None else Decimal("0")
+
+
+# --- participatory rounds (issue 17, part 3; rounds.py) -------------------------------------
+
+DEFAULT_RUBRIC = ["Need", "Difference it makes", "Value for money"]
+
+
+def _default_rubric():
+    return list(DEFAULT_RUBRIC)
+
+
+class Round(Kept):
+    """A participatory grant-making round on a fund: an open call, screening, a panel's
+    scores, a public vote counted by `voting.count`, and a decision with its public log."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="rounds")
+    name = models.CharField(_("Name"), max_length=160)
+    opens_on = models.DateField(_("Opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("Closes on"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("Budget"), max_digits=12, decimal_places=2, validators=[MinValueValidator(PENNY)]
+    )
+    rule = models.CharField(_("Counting rule"), max_length=40)
+    # k-of-n: the most projects a voter may tick; points: how many points each voter has.
+    max_choices = models.PositiveSmallIntegerField(null=True, blank=True)
+    points = models.PositiveSmallIntegerField(null=True, blank=True)
+    rubric = models.JSONField(default=_default_rubric)
+    vote_open = models.BooleanField(_("Public vote"), default=True)
+    anonymise_applicants = models.BooleanField(_("Anonymise applicants"), default=False)
+    state = models.CharField(
+        max_length=12, choices=RoundState.choices, default=RoundState.OPEN_CALL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Application(Kept):
+    """One application to a round. Its contact details are for the runners only: never on
+    the public log. `ref` (P001, P002, …) is its reference on the ballot paper."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
+    number = models.PositiveIntegerField()
+    group_name = models.CharField(_("Group's name"), max_length=200)
+    contact_name = models.CharField(_("Contact name"), max_length=200)
+    contact_email = models.EmailField(_("Contact email"), max_length=254, blank=True)
+    title = models.CharField(_("Project title"), max_length=200)
+    what_for = models.TextField(_("What the money is for"))
+    amount = models.DecimalField(
+        _("Amount asked for"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(PENNY)],
+    )
+    channel = models.CharField(max_length=14, choices=ApplicationChannel.choices)
+    eligibility = models.CharField(
+        max_length=14, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_reason = models.CharField(max_length=300, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="application_number_once")
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        return f"P{self.number:03d}"
+
+
+class Panellist(Kept):
+    """A member of a round's panel: a signed-in worker, or a resident panellist by name
+    (and, where they have a record, that record). Paid time at `hourly_rate`, if any."""
+
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="panellists")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    hourly_rate = models.DecimalField(
+        _("Paid per hour"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "user"],
+                name="panellist_user_once",
+                condition=Q(user__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Conflict(Kept):
+    """A panellist's declared conflict of interest: they cannot score that application."""
+
+    panellist = models.ForeignKey(Panellist, on_delete=models.PROTECT, related_name="conflicts")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("Why"), max_length=300)
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["panellist", "application"], name="conflict_once")
+        ]
+
+    def __str__(self):
+        return self.reason
+
+
+class Score(Kept):
+    """A panellist's marks for one application: 0–5 for each criterion of the rubric."""
+
+    panellist = models.ForeignKey(Panellist, on_delete=models.PROTECT, related_name="scores")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
+    marks = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["panellist", "application"], name="score_once")
+        ]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.total}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.marks.values())
+
+
+class RoundBallot(Kept):
+    """One voter's ballot, as chosen: application refs ticked (a list) or points (a dict).
+    Who voted is not kept, only how the ballot came in and who typed it in."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="ballots")
+    ref = models.CharField(_("Ballot reference"), max_length=40)
+    channel = models.CharField(max_length=8, choices=BallotChannel.choices)
+    choices = models.JSONField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "entered_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "ref"], name="ballot_ref_once")]
+
+    def __str__(self):
+        return self.ref
+
+
+class RoundDecision(Kept):
+    """A line of a round's public decision log: the count, or an override (one application
+    added or removed, with its written reason). `winners` is the result after this line;
+    the latest line is the decision."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=8, choices=DecisionKind.choices)
+    rule = models.CharField(max_length=40)
+    winners = models.JSONField(default=list)  # application refs
+    tallies = models.JSONField(default=dict)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["computed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="round_override_has_reason",
+                condition=Q(kind=DecisionKind.COUNT)
+                | (~Q(reason="") & Q(application__isnull=False)),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()

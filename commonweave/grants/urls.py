@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard, views_opendata
+from . import views, views_dashboard, views_opendata, views_rounds
 
 app_name = "grants"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("funds/new/", views.fund_new, name="fund_new"),
     path("open-data/", views_opendata.open_data, name="open_data"),
+    path("funds/<str:public_id>/rounds/new/", views_rounds.round_new, name="round_new"),
+    path("rounds/<str:public_id>/apply/", views_rounds.round_apply, name="round_apply"),
+    path("rounds/<str:public_id>/decisions/", views_rounds.round_decisions, name="round_decisions"),
+    path("rounds/<str:public_id>/score/", views_rounds.round_score, name="round_score"),
+    path("rounds/<str:public_id>/", views_rounds.round_detail, name="round_detail"),
+    path("rounds/<str:public_id>/<slug:action>/", views_rounds.round_action, name="round_action"),
     path("funds/<str:public_id>/", views.fund_detail, name="fund_detail"),
     path(
         "funds/<str:public_id>/entries/<str:entry_id>/reverse/",

@@ -64,3 +64,49 @@ LEDGER_ENTRY = declare(
     ),
     internal=("id",),
 )
+
+# Participatory rounds (rounds.py). A panellist may be a resident on the record: the panel,
+# its conflicts and its scores are seen in full by the round's runners only. The public
+# decision log shows scores per application without a panellist's name, and never an
+# applicant's contact details.
+
+APPLICATION = declare(
+    "grants.Application",
+    full=(
+        "public_id",
+        "place",
+        "round",
+        "number",
+        "group_name",
+        "contact_name",
+        "contact_email",
+        "title",
+        "what_for",
+        "amount",
+        "channel",
+        "eligibility",
+        "eligibility_reason",
+        "screened_by",
+        "entered_by",
+        "submitted_at",
+    ),
+    internal=("id",),
+)
+
+PANELLIST = declare(
+    "grants.Panellist",
+    full=("place", "round", "user", "resident", "name", "hourly_rate", "added_by", "added_at"),
+    internal=("id",),
+)
+
+CONFLICT = declare(
+    "grants.Conflict",
+    full=("panellist", "application", "reason", "declared_at"),
+    internal=("id",),
+)
+
+SCORE = declare(
+    "grants.Score",
+    full=("panellist", "application", "marks", "note", "scored_at"),
+    internal=("id",),
+)
