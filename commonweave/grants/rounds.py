@@ -550,7 +550,7 @@ def round_count(*, viewer, round_: Round) -> RoundDecision:
     the amount asked, in whole pounds), the budget in whole pounds, the round's rule. The
     result is the decision, the first line of the public log.
     Side effects: a RoundDecision (the count), the round decided, one audit event."""
-    round_ = Round.objects.select_for_update().select_related("fund").get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).select_related("fund").get(pk=round_.pk)
     _run(viewer, round_)
     if round_.state != RoundState.VOTE:
         raise ValidationError(_("Count the votes once the vote is open, before it is decided"))
@@ -581,7 +581,7 @@ def decision_override(
     """Change the counted result by one application, added as a winner or removed, with a
     written reason: refused without one. It goes into the public decision log.
     Side effects: a RoundDecision (the override), one audit event."""
-    round_ = Round.objects.select_for_update().select_related("fund").get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).select_related("fund").get(pk=round_.pk)
     _run(viewer, round_)
     if application.round_id != round_.pk:
         raise Http404

@@ -242,7 +242,11 @@ def award_decide(
 
     Side effects: an Approval; the award's status and amount; once approved, the resident
     is told by text (where they have a number and have not said STOP); one audit event."""
-    award = Award.objects.select_for_update().select_related("fund", "resident").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("fund", "resident")
+        .get(pk=award.pk)
+    )
     _run(viewer, award.fund)
     _person(viewer)
     if award.status != AwardStatus.REQUESTED:
@@ -371,7 +375,7 @@ def payment_record(
 ) -> LedgerEntry:
     """Pay (some of) an approved award: never more than is left of it, nor more than the
     fund holds. Side effects: a PAYMENT ledger line (maybe its receipt), one audit event."""
-    award = Award.objects.select_for_update().select_related("fund").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("fund").get(pk=award.pk)
     _run(viewer, award.fund)
     Fund.objects.select_for_update().get(pk=award.fund_id)
     errors: dict[str, Any] = {}
@@ -420,7 +424,11 @@ def entry_reverse(*, viewer, entry: LedgerEntry, reason: str, on=None) -> Ledger
     money in is reversed only while the fund still holds it.
 
     Side effects: a REVERSAL ledger line, one audit event."""
-    entry = LedgerEntry.objects.select_for_update().select_related("fund", "award").get(pk=entry.pk)
+    entry = (
+        LedgerEntry.objects.select_for_update(of=("self",))
+        .select_related("fund", "award")
+        .get(pk=entry.pk)
+    )
     _run(viewer, entry.fund)
     Fund.objects.select_for_update().get(pk=entry.fund_id)
     if not (reason or "").strip():
@@ -453,7 +461,11 @@ def entry_reverse(*, viewer, entry: LedgerEntry, reason: str, on=None) -> Ledger
 def made_possible_record(*, viewer, award: Award, words: str, shareable: bool = False) -> Award:
     """What the grant made possible, in the resident's own words; `shareable` only with
     their consent to share it as a story. Side effects: the award, one audit event."""
-    award = Award.objects.select_for_update().select_related("fund", "resident").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("fund", "resident")
+        .get(pk=award.pk)
+    )
     if award.recipient_kind != RecipientKind.RESIDENT or not rules.may_see(viewer, award):
         raise Http404
     if not (words or "").strip():

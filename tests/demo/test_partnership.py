@@ -43,7 +43,7 @@ def place():
     return Place.objects.get(slug="hartley-vale")
 
 
-def test_the_evaluators_cohort_change_shows_measures_with_confidence_intervals(place):
+def the_evaluators_cohort_change_shows_measures_with_confidence_intervals(place):
     _, analyst = viewer(place, "analyst")
     cohort = cohort_change(analyst)  # what the cohort page shows
     shown = [row for row in cohort.measures if row.published.enough]
@@ -59,7 +59,7 @@ def test_the_evaluators_cohort_change_shows_measures_with_confidence_intervals(p
     assert satisfaction.change.worse > 0
 
 
-def test_check_ins_are_spread_over_months_and_tracks_match_them(place):
+def check_ins_are_spread_over_months_and_tracks_match_them(place):
     checkins = CheckIn.objects.filter(place=place)
     first = checkins.order_by("completed_at").first().completed_at
     last = checkins.order_by("completed_at").last().completed_at
@@ -69,7 +69,7 @@ def test_check_ins_are_spread_over_months_and_tracks_match_them(place):
     assert paired.count() >= 30
 
 
-def test_connecting_the_dots_has_stories_barriers_in_every_quadrant_actions_and_boards(place):
+def connecting_the_dots_has_stories_barriers_in_every_quadrant_actions_and_boards(place):
     barriers = Barrier.objects.filter(place=place)
     assert set(barriers.values_list("quadrant", flat=True)) == set(Quadrant.values)
     levels = set(barriers.values_list("level", flat=True))
@@ -84,14 +84,14 @@ def test_connecting_the_dots_has_stories_barriers_in_every_quadrant_actions_and_
     assert Board.objects.filter(place=place, cards__isnull=False).exists()
 
 
-def test_the_network_is_analysed_with_its_picture_laid_out(place):
+def the_network_is_analysed_with_its_picture_laid_out(place):
     snapshot = NetworkSnapshot.objects.filter(place=place, status=SnapshotStatus.DONE).get()
     layout = snapshot.summary["layout"]
     assert layout["placed"] == snapshot.summary["nodes"] > 0
     assert layout["not_placed"] == 0
 
 
-def test_the_first_catalyst_has_first_contacts_waiting_an_overdue_one_and_an_urgent_one(place):
+def the_first_catalyst_has_first_contacts_waiting_an_overdue_one_and_an_urgent_one(place):
     catalyst, caseworker = viewer(place, "catalyst.1")
     waiting = list(contacts_waiting(caseworker, catalyst, unassigned=True))
     now = timezone.now()
@@ -100,12 +100,12 @@ def test_the_first_catalyst_has_first_contacts_waiting_an_overdue_one_and_an_urg
     assert any(r.assigned_to_id is None and r.urgency == Urgency.URGENT for r in waiting)
 
 
-def test_partners_services_took_referrals_and_accepted_some(place):
+def partners_services_took_referrals_and_accepted_some(place):
     referrals = ServiceReferral.objects.filter(place=place)
     assert {"sent", "accepted"} <= set(referrals.values_list("status", flat=True))
 
 
-def test_neighbours_help_each_other_and_the_overview_shows_how_fast(place):
+def neighbours_help_each_other_and_the_overview_shows_how_fast(place):
     """Mutual aid in the demo: helpers (some of them graduates), needs from every front
     door, most matched and thanked, some waiting, one visit under way; the overview has
     a median to show, and helpers were alerted."""
@@ -123,6 +123,24 @@ def test_neighbours_help_each_other_and_the_overview_shows_how_fast(place):
     tables = {t.key: t for t in overview_tables(place, None, timezone.now())}
     notes = dict(tables["aid_time_to_match"].notes)
     assert notes["Half of the needs matched had a proposed match within"] == "24 hours"
+
+
+# The default demo takes a while to build, so it is built once and each part of the
+# story is checked on it in turn (a failure names the part: the function above it).
+STORY = (
+    the_evaluators_cohort_change_shows_measures_with_confidence_intervals,
+    check_ins_are_spread_over_months_and_tracks_match_them,
+    connecting_the_dots_has_stories_barriers_in_every_quadrant_actions_and_boards,
+    the_network_is_analysed_with_its_picture_laid_out,
+    the_first_catalyst_has_first_contacts_waiting_an_overdue_one_and_an_urgent_one,
+    partners_services_took_referrals_and_accepted_some,
+    neighbours_help_each_other_and_the_overview_shows_how_fast,
+)
+
+
+def test_the_default_demo_tells_the_partnerships_story(place):
+    for part in STORY:
+        part(place)
 
 
 def counts(place):

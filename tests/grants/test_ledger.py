@@ -43,7 +43,7 @@ def ledger_sums(fund):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=STEPS)
 def test_any_sequence_keeps_the_balance_equal_to_money_in_less_payments_plus_reversals(
