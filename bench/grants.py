@@ -78,6 +78,13 @@ def _generate(args):
         is_personal = i % 5 != 0
         status = rng.choice(statuses)
         amount = Decimal(rng.randrange(1000, 50000)) / 100
+        requested_at = now - datetime.timedelta(minutes=rng.randrange(60 * 24 * 700))
+        # What grants.services keeps on an award as it is paid (the dashboard reads it).
+        paid_on = (
+            timezone.localdate(requested_at) + datetime.timedelta(days=rng.randrange(1, 9))
+            if status == AwardStatus.APPROVED
+            else None
+        )
         awards.append(
             Award(
                 place=place,
@@ -94,7 +101,11 @@ def _generate(args):
                 amount_awarded=amount if status == AwardStatus.APPROVED else None,
                 status=status,
                 requested_by=coordinator,
-                requested_at=now - datetime.timedelta(minutes=rng.randrange(60 * 24 * 700)),
+                requested_at=requested_at,
+                first_paid_on=paid_on,
+                days_to_payment=(
+                    None if paid_on is None else (paid_on - timezone.localdate(requested_at)).days
+                ),
             )
         )
     awards = Award.objects.bulk_create(awards, batch_size=5000)
@@ -107,7 +118,7 @@ def _generate(args):
                 amount=award.amount_awarded,
                 award=award,
                 method="voucher",
-                paid_on=(award.requested_at + datetime.timedelta(days=rng.randrange(1, 9))).date(),
+                paid_on=award.first_paid_on,
                 recorded_by=coordinator,
             )
             for award in awards

@@ -468,6 +468,8 @@ MESSAGING_PUBLIC_URL = env("MESSAGING_PUBLIC_URL", "")
 # Money (docs/grants.md): the 360Giving publisher prefix of the open-data export of awards
 # (one prefix for every place; a dict of place slug -> prefix can be set here in code).
 GRANTS_360_PREFIX = env("GRANTS_360_PREFIX", "")
+# Votes sent to a participatory round's public vote, per address per hour (page and API).
+GRANTS_VOTE_TRIES_PER_HOUR = int(env("GRANTS_VOTE_TRIES_PER_HOUR", "100"))
 
 # Permissions-Policy on every response (commonweave/core/headers.py). Nothing here uses
 # these features; near-me is by postcode, not the browser's location.

@@ -2,8 +2,9 @@
 grants — asked for by catalysts from residents' pages, decided by the coordinator (and the
 place admin too above the threshold), paid with their method, one paid to the wrong shop
 and reversed, a few with what they made possible in the resident's words, and some still
-waiting — and a community chest with grants to local groups. All through the grants
-services, so approvals, the ledger and audit events are the real ones.
+waiting — and a community chest with grants to local groups, each paid one with a
+timeline of its results. All through the grants services, so approvals, the ledger and
+audit events are the real ones.
 
 `generate_partnership` calls `generate_money`.
 """
@@ -13,7 +14,7 @@ import random
 
 from django.utils import timezone
 
-from commonweave.grants import services
+from commonweave.grants import results, services
 from commonweave.grants.enums import AwardStatus
 from commonweave.people.enums import Stage
 from commonweave.people.models import Resident
@@ -46,6 +47,18 @@ COMMUNITY = (
     ("Alexandra Park Friends", "1123456", "", "A bench and planters by the lake", 1200),
 )
 
+# A community award's timeline (grants.results): (days ago, status, progress, what happened).
+RESULTS = (
+    ((60, "not_started", 0, "Plots marked out; tools ordered."),
+     (30, "on_track", 40, "Twelve raised beds built by volunteers."),
+     (5, "completed", 100, "Every plot taken; first harvest shared at the open day.")),
+    ((45, "on_track", 25, "Kit bought; pitch booked on Thursdays."),
+     (10, "delayed", 50, "Pitch closed for drainage work: sessions moved to March.")),
+    ((50, "on_track", 30, "Wool and needles in; eight regulars."),
+     (25, "on_track", 60, "Two new members from the library group."),
+     (3, "on_track", 80, "Blankets for the hospice under way.")),
+)  # fmt: skip
+
 
 def _person(place, org_id, role):
     membership = (
@@ -61,7 +74,8 @@ def generate_money(place, *, seed=1, now=None) -> dict:
     """Two funds and their awards for the demo place. Returns counts.
 
     Side effects: through grants.services: funds, money in, awards, approvals, payments, a
-    reversal; audit events; texts to residents told of a grant (sent after commit)."""
+    reversal; community awards' results; audit events; texts to residents told of a grant
+    (sent after commit)."""
     rng = random.Random(f"{seed}:money")
     now = now or timezone.now()
     lead = place.lead_organisation_id
@@ -144,8 +158,9 @@ def generate_money(place, *, seed=1, now=None) -> dict:
                 viewer=catalyst, award=award, words=words, shareable=i % 2 == 0
             )
     for i, (group, charity, company, what, pounds) in enumerate(COMMUNITY):
+        # Asked for by the catalyst who met the group, so both runners may decide.
         award = services.award_request(
-            viewer=coordinator, fund=chest, group_name=group, charity_number=charity,
+            viewer=catalyst, fund=chest, group_name=group, charity_number=charity,
             company_number=company, title=what, amount=pounds,
             why="Chosen by the residents' panel.",
         )  # fmt: skip
@@ -159,4 +174,8 @@ def generate_money(place, *, seed=1, now=None) -> dict:
             services.payment_record(viewer=coordinator, award=award, amount=pounds,
                                     method="bank_transfer")  # fmt: skip
             counts["paid"] += 1
+            for days_ago, status, progress, note in RESULTS[i % len(RESULTS)]:
+                on = min((now - datetime.timedelta(days=days_ago)).date(), timezone.localdate())
+                results.update_add(viewer=coordinator, award=award, on=on, status=status,
+                                   progress=progress, note=note)  # fmt: skip
     return counts

@@ -16,19 +16,16 @@ same numbers (docs/grants.md, "Pages and API").
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import caches
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from shapely.geometry import Point, shape
-from shapely.prepared import prep
 
-from commonweave.directory import geo
-from commonweave.directory.models import Neighbourhood, PostcodeLookup
+from commonweave.directory.models import Neighbourhood
 from commonweave.insights.disclosure import (
     Cell,
     Published,
@@ -121,6 +118,9 @@ class Dashboard:
     p90: str | None
     by_purpose: list[Group]
     by_neighbourhood: list[Group]
+    # Worked out on every view, not kept with the rest: goals move in people's records,
+    # which do not tell the money dashboard they changed.
+    goals: PublishedTable | None = None
 
 
 # --- money per fund --------------------------------------------------------------------------
@@ -184,35 +184,25 @@ def fund_spend(place) -> list[FundSpend]:
 
 def time_to_payment(place) -> dict[str, Cell]:
     """Paid awards by days from the day asked (on the place's clock) to the first payment
-    not reversed. Grouped in the database by (day asked, day first paid), so Python sees
-    one row per pair of days, not one per award."""
-    first_payment = (
-        LedgerEntry.objects.filter(
-            award=OuterRef("pk"), kind=EntryKind.PAYMENT, reversed_by__isnull=True
-        )
-        .order_by("paid_on")
-        .values("paid_on")[:1]
-    )
+    not reversed (Award.days_to_payment, kept by grants.services), grouped in the database:
+    Python sees one row per number of days, not one per award."""
     rows = (
-        Award.objects.filter(place=place)
-        .annotate(first_paid=Subquery(first_payment), asked_on=TruncDate("requested_at"))
+        Award.objects.filter(place=place, days_to_payment__isnull=False)
         .order_by()
-        .values("asked_on", "first_paid")
+        .values("days_to_payment")
         # The person behind each award: a resident, or a neighbour's need; a community
         # grant (both null) adds no key.
         .annotate(
             n=Count("pk"),
             keys=Sum(Coalesce("resident__record_key", "aid_request__record_key", Value(0))),
         )
+        .values_list("days_to_payment", "n", "keys")
     )
     cells = {key: Cell(0, 0) for key, _days in PAYMENT_BANDS}
-    for row in rows:
-        if row["first_paid"] is None or row["asked_on"] is None:
-            continue
-        days = (row["first_paid"] - row["asked_on"]).days
+    for days, n, keys in rows:
         for key, limit in PAYMENT_BANDS:
-            if limit is None or days <= limit:
-                cells[key] += Cell(row["n"], row["keys"] or 0)
+            if limit is None or (days or 0) <= limit:
+                cells[key] += Cell(n, keys or 0)
                 break
     return cells
 
@@ -225,14 +215,18 @@ class _Tally:
     n: int = 0
     keys: int = 0
     amount: Decimal = ZERO
-    people: set[int] = field(default_factory=set)
+    people: int = 0  # different residents
 
-    def add(self, resident_id, key, n, amount):
-        """`n` grants to one resident, `amount` in all."""
-        self.n += n
-        self.keys += (key or 0) * n
-        self.amount += amount or ZERO
-        self.people.add(resident_id)
+    def __add__(self, other: "_Tally") -> "_Tally":
+        """Two groups as one. The same resident may be in both, so the different residents
+        are at least the larger of the two (counted low: an amount is hidden, never shown
+        on too few people)."""
+        return _Tally(
+            self.n + other.n,
+            self.keys + other.keys,
+            self.amount + other.amount,
+            max(self.people, other.people),
+        )
 
 
 def nearest_ten(amount: Decimal) -> Decimal:
@@ -250,7 +244,7 @@ def _groups(tallies: dict[str, _Tally], labels: dict[str, str], threshold: int) 
         tally = tallies[row.key]
         if tally.n == 0:
             amount: Decimal | None = ZERO
-        elif len(tally.people) >= threshold and not row.count.suppressed:
+        elif tally.people >= threshold and not row.count.suppressed:
             amount = nearest_ten(tally.amount)
         else:
             amount = None
@@ -258,92 +252,108 @@ def _groups(tallies: dict[str, _Tally], labels: dict[str, str], threshold: int) 
     return groups
 
 
-def _personal_grants(place):
-    """Approved personal grants, grouped in the database by resident and purpose:
-    (resident id, record key, postcode, purpose, grants, amount)."""
-    return (
-        Award.objects.filter(
-            place=place, recipient_kind=RecipientKind.RESIDENT, status=AwardStatus.APPROVED
+def _approved_personal(place):
+    return Award.objects.filter(
+        place=place, recipient_kind=RecipientKind.RESIDENT, status=AwardStatus.APPROVED
+    ).order_by()
+
+
+def _tallies(place, by: str) -> dict[str, _Tally]:
+    """Approved personal grants grouped in the database by `by` (a field of Award): grants,
+    the sum of their residents' record keys, amount, and different residents."""
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for value, n, keys, amount, people in (
+        _approved_personal(place)
+        .values(by)
+        .annotate(
+            n=Count("pk"),
+            keys=Sum("resident__record_key"),
+            amount=Sum("amount_awarded"),
+            people=Count("resident_id", distinct=True),
         )
-        .order_by()
-        .values("resident_id", "resident__record_key", "resident__postcode", "purpose_code")
-        .annotate(n=Count("pk"), amount=Sum("amount_awarded"))
-        .values_list(
-            "resident_id",
-            "resident__record_key",
-            "resident__postcode",
-            "purpose_code",
-            "n",
-            "amount",
-        )
-    )
-
-
-class Wards:
-    """The place's wards, read once: a postcode's ward by ONS's ward code where the lookup
-    table has it, or else by the ward whose outline holds the postcode's point."""
-
-    def __init__(self, place):
-        self.names: dict[str, str] = {}
-        self.by_code: dict[str, str] = {}
-        self.outlines = []
-        for code, name, geometry in Neighbourhood.objects.filter(
-            place=place, kind="ward"
-        ).values_list("code", "name", "geometry"):
-            self.names[name] = name
-            if code:
-                self.by_code[code] = name
-            try:
-                outline = shape(geometry)
-            except (ValueError, TypeError, AttributeError, KeyError, IndexError):
-                continue
-            self.outlines.append((outline.bounds, prep(outline), name))
-
-    def for_postcodes(self, postcodes) -> dict[str, str]:
-        """postcode key -> ward name, for the postcodes that can be placed."""
-        keys = sorted({k for k in (geo.postcode_key(p) for p in postcodes) if k})
-        found = {}
-        for start in range(0, len(keys), 2000):
-            for key, ward_code, lat, lon in PostcodeLookup.objects.filter(
-                postcode__in=keys[start : start + 2000]
-            ).values_list("postcode", "ward_code", "latitude", "longitude"):
-                name = self.by_code.get(ward_code) or self._at(lat, lon)
-                if name:
-                    found[key] = name
-        return found
-
-    def _at(self, lat, lon) -> str:
-        if lat is None or lon is None:
-            return ""
-        point = Point(lon, lat)
-        for (min_lon, min_lat, max_lon, max_lat), outline, name in self.outlines:
-            if min_lon <= lon <= max_lon and min_lat <= lat <= max_lat and outline.covers(point):
-                return name
-        return ""
+        .values_list(by, "n", "keys", "amount", "people")
+    ):
+        tallies[value or ""] = _Tally(n, keys or 0, amount or ZERO, people)
+    return tallies
 
 
 def personal_groups(place, threshold: int) -> tuple[list[Group], list[Group]]:
     """Approved personal grants by purpose (the 360Giving codelist's titles) and by the
-    resident's ward ("not known" where it cannot be found)."""
-    rows = list(_personal_grants(place))
+    ward the resident lived in when it was asked for ("not known" where it could not be
+    found): two grouped queries, whatever the number of grants."""
     purposes = {code: title for code, (title, _description) in codes.purposes().items()}
-    purpose_labels = {**purposes, NOT_GIVEN: _("Not given")}
     by_purpose: dict[str, _Tally] = defaultdict(_Tally)
-    wards = Wards(place)
-    at = wards.for_postcodes({row[2] for row in rows if row[2]})
+    for code, tally in _tallies(place, "purpose_code").items():
+        by_purpose[code if code in purposes else NOT_GIVEN] += tally
     by_ward: dict[str, _Tally] = defaultdict(_Tally)
-    for resident_id, key, postcode, purpose, n, amount in rows:
-        group = purpose if purpose in purposes else NOT_GIVEN
-        by_purpose[group].add(resident_id, key, n, amount)
-        ward = at.get(geo.postcode_key(postcode or ""), NOT_KNOWN)
-        by_ward[ward].add(resident_id, key, n, amount)
-    ward_labels = {name: name for name in sorted(wards.names)}
+    for ward, tally in _tallies(place, "ward").items():
+        by_ward[ward or NOT_KNOWN] += tally
+    wards = sorted(
+        Neighbourhood.objects.filter(place=place, kind="ward").values_list("name", flat=True)
+    )
+    ward_labels = {name: name for name in wards}
     ward_labels.update({name: name for name in sorted(by_ward) if name != NOT_KNOWN})
     ward_labels[NOT_KNOWN] = _("Not known")
     return (
-        _groups(by_purpose, purpose_labels, threshold),
+        _groups(by_purpose, {**purposes, NOT_GIVEN: _("Not given")}, threshold),
         _groups(by_ward, ward_labels, threshold),
     )
+
+
+# --- personal grants and their goals, for evaluators ----------------------------------------
+
+# Goal progress (people.GoalProgress: 0, 25, 50, 75, 100) in the evaluators' words.
+GOAL_BANDS = (
+    ("not_started", 0),
+    ("made_a_start", 25),
+    ("halfway", 50),
+    ("nearly_there", 75),
+    ("achieved", 100),
+)
+
+
+def _goal_labels() -> dict[str, str]:
+    return {
+        "not_started": _("Goal not started"),
+        "made_a_start": _("Made a start"),
+        "halfway": _("Halfway there"),
+        "nearly_there": _("Nearly there"),
+        "achieved": _("Goal achieved"),
+    }
+
+
+def _band_of(progress: int) -> str:
+    """The band a goal's progress falls in (the highest it has reached)."""
+    band = GOAL_BANDS[0][0]
+    for key, least in GOAL_BANDS:
+        if progress >= least:
+            band = key
+    return band
+
+
+def goal_outcomes(place, threshold: int) -> PublishedTable:
+    """Approved personal grants linked to one of the resident's goals, counted by how far
+    that goal has come now. Each count is a published number (insights.disclosure): a Cell
+    with the record key of the resident behind each grant, below `threshold` "fewer than
+    …", others cell-key perturbed and rounded to 5; the total comes from the published
+    cells. One grouped query: no goal, resident or grant is read one at a time."""
+    cells = {key: Cell(0, 0) for key, _least in GOAL_BANDS}
+    rows = (
+        Award.objects.filter(
+            place=place,
+            recipient_kind=RecipientKind.RESIDENT,
+            status=AwardStatus.APPROVED,
+            goal__isnull=False,
+        )
+        .order_by()
+        .values("goal__progress")
+        .annotate(n=Count("pk"), keys=Sum("resident__record_key"))
+        .values_list("goal__progress", "n", "keys")
+    )
+    for progress, n, keys in rows:
+        band = _band_of(progress or 0)
+        cells[band] += Cell(n, keys or 0)
+    return publish_table(cells, _goal_labels(), threshold=threshold)
 
 
 # --- the whole dashboard ---------------------------------------------------------------------
@@ -386,7 +396,7 @@ def dashboard_for(viewer) -> Dashboard:
     if board is None:
         board = _work_out(place)
         cache.set(key, board, 60 * 60)
-    return board
+    return replace(board, goals=goal_outcomes(place, place.suppression_threshold))
 
 
 def _work_out(place) -> Dashboard:
@@ -459,4 +469,18 @@ def as_json(board: Dashboard) -> dict:
         },
         "by_purpose": groups(board.by_purpose),
         "by_neighbourhood": groups(board.by_neighbourhood),
+        "goals": {
+            "bands": [
+                {
+                    "key": row.key,
+                    "label": row.label,
+                    "grants": row.count.value,
+                    "shown": row.count.label,
+                }
+                for row in board.goals.rows
+            ],
+            "total": board.goals.total.label,
+        }
+        if board.goals is not None
+        else None,
     }

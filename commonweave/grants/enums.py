@@ -78,3 +78,19 @@ class DecisionKind(models.TextChoices):
     COUNT = "count", _("The count")
     OVERRIDE_ADD = "add", _("Override: added a winner")
     OVERRIDE_REMOVE = "remove", _("Override: removed a winner")
+
+
+class ResultStatus(models.TextChoices):
+    """How a community award's project stands (its newest timeline line)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    DELAYED = "delayed", _("Delayed")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped")
+
+
+class UpdateSource(models.TextChoices):
+    PAGE = "page", _("Typed on the page")
+    CSV = "csv", _("From a CSV file")
+    API = "api", _("Through the API")

@@ -87,6 +87,33 @@ class GrantRequestForm(GovukForm):
         self.fields["reason_code"].choices = _codes(codes.reasons(), _("Choose one"))
 
 
+class CommunityGrantForm(GovukForm):
+    """A community grant to a local group or organisation, asked for by a fund's runner."""
+
+    group_name = forms.CharField(
+        label=_("Group or organisation"),
+        max_length=200,
+        error_messages={"required": _("Give the group's name")},
+    )
+    charity_number = forms.CharField(
+        label=_("Charity number"), max_length=20, required=False, help_text=_("If it has one")
+    )
+    company_number = forms.CharField(
+        label=_("Company number"), max_length=20, required=False, help_text=_("If it has one")
+    )
+    title = forms.CharField(
+        label=_("What is the money for?"),
+        max_length=200,
+        error_messages={"required": _("Say what the money is for")},
+    )
+    why = forms.CharField(
+        label=_("What difference will it make?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    amount = _amount(_("How much?"), _("In pounds"))
+
+
 class MoneyInForm(GovukForm):
     amount = _amount(_("Amount"))
     source = forms.CharField(label=_("Where it came from"), max_length=200, required=False)

@@ -83,6 +83,24 @@ class PanellistForm(GovukForm):
     )
     hourly_rate = _amount(_("Paid per hour"), _("In pounds; empty if unpaid"))
     hourly_rate.required = False
+    resident = forms.CharField(
+        label=_("Their resident record"),
+        max_length=12,
+        required=False,
+        help_text=_(
+            "For a paid resident panellist: the code at the end of their record's web address"
+        ),
+    )
+
+
+class PanelTimeForm(GovukForm):
+    panellist = forms.IntegerField(label=_("Panellist number"), min_value=1)
+    hours = forms.CharField(
+        label=_("Hours"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the hours, like 2 or 2.5")},
+    )
 
 
 class ConflictForm(GovukForm):

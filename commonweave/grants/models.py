@@ -10,7 +10,7 @@ deleted (the models and their querysets refuse): a mistake is put right by a rev
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +29,9 @@ from .enums import (
     EntryKind,
     PaymentMethod,
     RecipientKind,
+    ResultStatus,
     RoundState,
+    UpdateSource,
 )
 
 PENNY = Decimal("0.01")
@@ -146,6 +148,14 @@ class Award(Kept):
     made_possible = models.TextField(blank=True)
     made_possible_shareable = models.BooleanField(default=False)
     told_at = models.DateTimeField(null=True, blank=True)
+    # Kept up to date by grants.services as payments and reversals are recorded, so the
+    # dashboard groups 100,000 awards without reading their ledgers: the first payment
+    # not reversed, and the days from the day asked (on the place's clock) to it.
+    first_paid_on = models.DateField(null=True, blank=True)
+    days_to_payment = models.PositiveIntegerField(null=True, blank=True)
+    # Where the resident lived when it was asked for: their ward's name, or "" if it
+    # could not be found (grants.places). What the dashboard groups by.
+    ward = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -155,6 +165,7 @@ class Award(Kept):
             # a fund's approved total, read from the index alone
             models.Index(fields=["fund", "status", "amount_awarded"]),
             models.Index(fields=["place", "requested_at"]),
+            models.Index(fields=["place", "days_to_payment"]),
         ]
         constraints = [
             # Exactly one recipient, of the kind it says.
@@ -374,6 +385,10 @@ class Application(Kept):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
+    # A winner's community grant, once the round's money is asked for (winners.py).
+    award = models.OneToOneField(
+        "Award", null=True, blank=True, on_delete=models.PROTECT, related_name="application"
+    )
 
     class Meta:
         ordering = ["round", "number"]
@@ -515,3 +530,60 @@ class RoundDecision(Kept):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+# --- after the money (issue 17, part 4; results.py) ------------------------------------------
+
+
+class AwardUpdate(Kept):
+    """A dated line of a community award's timeline: how the project stands (status), how
+    far along it is, and what happened, typed on the page, sent through the API or read
+    from a CSV file. The newest line is the award's current status."""
+
+    public_id = PublicIdField()
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="updates")
+    on = models.DateField(_("Date"))
+    status = models.CharField(_("Status"), max_length=12, choices=ResultStatus.choices)
+    progress = models.PositiveSmallIntegerField(
+        _("How far along (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    note = models.TextField(_("What happened"), blank=True)
+    source = models.CharField(max_length=8, choices=UpdateSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["award", "on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["award", "on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="award_update_progress_0_100",
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.on}: {self.get_status_display()}"
+
+
+class VoterCode(Kept):
+    """A one-use code for a round's public vote, handed out on paper or by text. Only a
+    digest of the code is kept; which ballot a code cast is never recorded (a secret
+    ballot), only that it has been used."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="voter_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "issued_at", "pk"]
+
+    def __str__(self):
+        return f"code {self.pk}"

@@ -19,7 +19,7 @@ from commonweave.audit.services import audit_record
 from commonweave.messaging.enums import MessageKind
 from commonweave.messaging.services import text_send
 
-from . import codes, dashboard, rules
+from . import codes, dashboard, places, rules
 from .enums import AwardStatus, Decision, EntryKind, PaymentMethod, RecipientKind
 from .models import PENNY, Approval, Award, Fund, LedgerEntry, Receipt
 from .selectors import award_paid, fund_totals
@@ -217,6 +217,7 @@ def award_request(
         amount_requested=amount,
         requested_by=getattr(viewer, "user", None),
         requested_at=now or timezone.now(),
+        ward=places.ward_of(fund.place, resident.postcode) if resident is not None else "",
     )
     _audit(viewer, Action.CREATE, award, award=award, detail={"recipient": kind})
     return award
@@ -413,8 +414,26 @@ def payment_record(
         note=(note or "").strip()[:300],
         recorded_by=getattr(viewer, "user", None),
     )
+    _first_payment_refresh(award)
     _audit(viewer, Action.CREATE, entry, award=award, detail={"kind": EntryKind.PAYMENT})
     return entry
+
+
+def _first_payment_refresh(award: Award) -> None:
+    """Keep the award's first payment not reversed, and the days from the day it was asked
+    for (on the place's clock) to it, as the ledger now says (the dashboard reads them)."""
+    first = (
+        LedgerEntry.objects.filter(award=award, kind=EntryKind.PAYMENT, reversed_by__isnull=True)
+        .order_by("paid_on")
+        .values_list("paid_on", flat=True)
+        .first()
+    )
+    days = None
+    if first is not None:
+        days = max((first - timezone.localdate(award.requested_at)).days, 0)
+    if (award.first_paid_on, award.days_to_payment) != (first, days):
+        Award.objects.filter(pk=award.pk).update(first_paid_on=first, days_to_payment=days)
+        award.first_paid_on, award.days_to_payment = first, days
 
 
 @transaction.atomic
@@ -450,6 +469,8 @@ def entry_reverse(*, viewer, entry: LedgerEntry, reason: str, on=None) -> Ledger
         note=reason.strip()[:300],
         recorded_by=getattr(viewer, "user", None),
     )
+    if entry.award is not None and entry.kind == EntryKind.PAYMENT:
+        _first_payment_refresh(entry.award)
     _audit(viewer, Action.CREATE, reversal, award=entry.award, detail={"reverses": entry.public_id})
     return reversal
 

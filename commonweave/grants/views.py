@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commonweave.core.visibility import Level, shown
-from commonweave.people.access import Access, resident_get, resident_viewed
+from commonweave.people.access import Access, access_level, resident_get, resident_viewed
 from commonweave.tenancy.viewer import viewer_or_404
 
 from . import rules, selectors, services
 from .enums import AwardStatus, EntryKind, RecipientKind
 from .forms import (
+    CommunityGrantForm,
     DecideForm,
     FundForm,
     GrantRequestForm,
@@ -28,6 +29,7 @@ from .forms import (
     PaymentForm,
     ReverseForm,
 )
+from .forms_results import AwardUpdateForm
 from .models import LedgerEntry, Receipt
 
 LEDGER_PAGE = 50
@@ -111,6 +113,28 @@ def fund_detail(request, public_id):
     return render(request, "grants/fund_detail.html", context, status=status)
 
 
+@login_required
+def community_ask(request, public_id):
+    """A community grant to a group, asked for by one of the fund's runners."""
+    viewer = _runner(request)
+    fund = selectors.fund_open(viewer, public_id)
+    if not fund.community:
+        raise Http404
+    form = CommunityGrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                award = services.award_request(viewer=viewer, fund=fund, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Asked for: it is waiting for a decision"))
+                return redirect("grants:award_detail", public_id=award.public_id)
+        status = 400
+    return render(request, "grants/community_ask.html", {"fund": fund, "form": form}, status=status)
+
+
 # --- a small good thing, from the resident's page -------------------------------------------
 
 
@@ -191,6 +215,14 @@ def _award_page(request, viewer, award, *, forms=None, status=200):
             },
         ),
         "is_personal": award.recipient_kind == RecipientKind.RESIDENT,
+        # A community award's timeline (results.py): the form for its runners.
+        "update_form": forms.get("update")
+        or AwardUpdateForm(
+            prefix="update", initial={"on": timezone.localdate().strftime("%d/%m/%Y")}
+        ),
+        # The goals and life map are the resident's record: linked for those holding it.
+        "opens_resident": award.resident_id is not None
+        and access_level(viewer, award.resident) == Access.FULL,
     }
     return render(request, "grants/award_detail.html", context, status=status)
 

@@ -12,13 +12,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from commonweave.core import net, ratelimit
+from commonweave.people.access import Access, resident_get
 from commonweave.tenancy.viewer import public_viewer, viewer_or_404
 
-from . import rounds, selectors, voting
+from . import rounds, selectors, voting, winners
 from .enums import Eligibility
 from .forms_rounds import (
     HONEYPOT_FIELD,
@@ -28,6 +30,7 @@ from .forms_rounds import (
     MoveForm,
     OverrideForm,
     PanellistForm,
+    PanelTimeForm,
     RecordForm,
     RoundForm,
     ScoreForm,
@@ -44,14 +47,17 @@ FORMS = {
     "conflict": ConflictForm,
     "ballot": BallotForm,
     "override": OverrideForm,
+    "time": PanelTimeForm,
 }
 
 
 def _application(round_, value) -> Application:
-    value = (value or "").strip().upper()
-    found = round_.applications.filter(public_id=value).first() if value else None
-    if found is None and value.startswith("P") and value[1:].isdigit():
-        found = round_.applications.filter(number=int(value[1:])).first()
+    """By its public id, or by its reference on the ballot paper ("P001", "p1")."""
+    value = (value or "").strip()
+    found = round_.applications.filter(public_id=value.lower()).first() if value else None
+    ref = value.upper()
+    if found is None and ref.startswith("P") and ref[1:].isdigit():
+        found = round_.applications.filter(number=int(ref[1:])).first()
     if found is None:
         raise ValidationError({"application": _("There is no such application in this round")})
     return found
@@ -116,6 +122,23 @@ def round_action(request, public_id, action):
         else:
             messages.success(request, _("Votes counted"))
         return redirect("grants:round_detail", public_id=round_.public_id)
+    if action == "awards":
+        try:
+            made = winners.awards_make(viewer=viewer, round_=round_)
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d grant asked for: it waits for the fund's approvers",
+                    "%(n)d grants asked for: they wait for the fund's approvers",
+                    len(made),
+                )
+                % {"n": len(made)},
+            )
+        return redirect("grants:round_detail", public_id=round_.public_id)
     if action not in FORMS:
         raise Http404
     form = FORMS[action](request.POST, prefix=action)
@@ -156,13 +179,29 @@ def _act(viewer, round_, action, data):
             )
             if user is None:
                 raise ValidationError({"email": _("No one with this email works in this place")})
+        resident = None
+        if data["resident"]:
+            try:
+                resident, _access = resident_get(viewer, data["resident"].strip(), need=Access.FULL)
+            except Http404:
+                raise ValidationError(
+                    {"resident": _("No resident record with this code that you can see")}
+                ) from None
         rounds.panellist_add(
             viewer=viewer,
             round_=round_,
             user=user,
+            resident=resident,
             name=data["name"],
             hourly_rate=data["hourly_rate"],
         )
+    elif action == "time":
+        panellist = Panellist.objects.filter(
+            place=round_.place, round=round_, pk=data["panellist"]
+        ).first()
+        if panellist is None:
+            raise ValidationError({"panellist": _("No panellist with this number on this round")})
+        rounds.panel_time_claim(viewer=viewer, panellist=panellist, hours=data["hours"])
     elif action == "conflict":
         panellist = get_object_or_404(
             Panellist, place=round_.place, round=round_, pk=data["panellist"] or 0

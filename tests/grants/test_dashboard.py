@@ -199,3 +199,26 @@ def test_time_to_payment_counts_the_first_payment_not_reversed(world, money):
 )
 def test_amounts_round_to_the_nearest_ten_pounds(amount, rounded):
     assert str(dashboard.nearest_ten(Decimal(amount))) == rounded
+
+
+def test_goals_follow_the_residents_records_without_waiting_for_money_to_change(world, money):
+    from commonweave.demo.factories import GoalFactory
+    from commonweave.people.models import Goal
+
+    for _ in range(10):
+        someone = resident(world)
+        award = services.award_request(
+            viewer=money.catalyst, fund=money.fund, resident=someone, title="Bus pass",
+            amount="20", goal=GoalFactory(resident=someone, progress=0),
+        )  # fmt: skip
+        services.award_decide(viewer=money.first, award=award, decision="approve")
+    analyst = client_for(world.analyst)
+
+    def bands():
+        return {b["key"]: b["grants"] for b in analyst.get(API).json()["goals"]["bands"]}
+
+    assert bands()["not_started"] in (10, 15) and bands()["achieved"] == 0
+    Goal.objects.filter(resident__place=world.place).update(progress=100)
+    assert bands()["achieved"] in (10, 15) and bands()["not_started"] == 0
+    page = analyst.get(URL).content.decode()
+    assert 'id="goals"' in page and "Goal achieved" in page

@@ -6,4 +6,4 @@ from ninja import Router
 router = Router(tags=["Money"])
 
 # They register on the router.
-from . import endpoints  # noqa: E402, F401
+from . import endpoints, results, rounds  # noqa: E402, F401

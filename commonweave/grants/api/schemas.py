@@ -255,9 +255,24 @@ class GrantGroupOut(Schema):
     )
 
 
+class GoalBandOut(Schema):
+    key: str
+    label: str
+    grants: int | None = Field(description="The published count; null when suppressed")
+    shown: str
+
+
+class GoalOutcomesOut(Schema):
+    bands: list[GoalBandOut]
+    total: str
+
+
 class MoneyDashboardOut(Schema):
     suppression_threshold: int
     funds: list[FundSpendOut]
     time_to_payment: TimeToPaymentOut
     by_purpose: list[GrantGroupOut]
     by_neighbourhood: list[GrantGroupOut]
+    goals: GoalOutcomesOut | None = Field(
+        description="Approved personal grants linked to a goal, by how far the goal has come"
+    )
