@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "commonweave.web",
     "commonweave.demo",
     "commonweave.jobs",
+    "commonweave.area",
     "commonweave.wellbeing",
     "commonweave.directory",
     "commonweave.learning",

@@ -6,6 +6,11 @@ waiting — and a community chest with grants to local groups, each paid one wit
 timeline of its results. All through the grants services, so approvals, the ledger and
 audit events are the real ones.
 
+Two participatory rounds on the chest: a decided spring round (applications by the web
+form, a nomination and a conversation, one not eligible with its reason, a two-person panel
+with a declared conflict, paper, text and web ballots, the count, and the winners' grants
+asked for), and an autumn round with its public vote open and voter codes handed out.
+
 `generate_partnership` calls `generate_money`.
 """
 
@@ -14,13 +19,13 @@ import random
 
 from django.utils import timezone
 
-from commonweave.grants import results, services
+from commonweave.grants import results, rounds, services, vote, winners
 from commonweave.grants.enums import AwardStatus
 from commonweave.people.enums import Stage
 from commonweave.people.models import Resident
 from commonweave.tenancy.enums import Role
 from commonweave.tenancy.models import Membership
-from commonweave.tenancy.viewer import viewer_for_user
+from commonweave.tenancy.viewer import public_viewer, viewer_for_user
 
 FOUNDATION = "Hartley Vale Community Foundation"
 # (what, purpose, reason, pounds, supplier, what it made possible)
@@ -178,4 +183,107 @@ def generate_money(place, *, seed=1, now=None) -> dict:
                 on = min((now - datetime.timedelta(days=days_ago)).date(), timezone.localdate())
                 results.update_add(viewer=coordinator, award=award, on=on, status=status,
                                    progress=progress, note=note)  # fmt: skip
+    counts["rounds"] = _rounds(place, chest, coordinator, admin, rng)
     return counts
+
+
+# (group, contact, project, what for, pounds, how it came in)
+SPRING = (
+    ("Werneth Youth Club", "Dee Oduya", "Friday night football", "Pitch hire and a coach", 400,
+     "web"),
+    ("Hathershaw Food Share", "Sam Patel", "A second fridge", "Keep more fresh food for families",
+     350, "web"),
+    ("Coppice Tenants", "Jo Marsh", "Street party", "Tables, a gazebo and a first-aid kit", 300,
+     "conversation"),
+    ("Glodwick Sewing Circle", "Amina Begum", "Sewing machines", "Two machines for lessons", 450,
+     "nomination"),
+    ("Oldham Ramblers", "Pat Green", "A minibus day out", "Hire for a day in the Peaks", 500,
+     "web"),
+)  # fmt: skip
+AUTUMN = (
+    ("Chadderton Men's Shed", "Bill Ashworth", "A lathe", "A safe lathe for the shed", 600),
+    ("Failsworth Parents", "Kim Lee", "Toddler group toys", "Toys and mats", 250),
+    ("Royton Library Friends", "Viv Hart", "Chatty café", "Tea and cake for a year", 300),
+)  # fmt: skip
+
+
+def _rounds(place, chest, coordinator, admin, rng) -> int:
+    """A decided spring round and an autumn round with its vote open (see the module's
+    docstring). Returns how many rounds."""
+    public = public_viewer(place)
+    spring = rounds.round_open(
+        viewer=coordinator, fund=chest, name="Spring: residents decide", budget="1200",
+        rule="approval",
+    )  # fmt: skip
+    apps = []
+    for group, contact, title, what_for, pounds, channel in SPRING:
+        data = {"group_name": group, "contact_name": contact, "contact_email": "",
+                "title": title, "what_for": what_for, "amount": pounds}  # fmt: skip
+        if channel == "web":
+            apps.append(rounds.application_submit(viewer=public, round_=spring, **data))
+        else:
+            apps.append(
+                rounds.application_record(viewer=admin, round_=spring, channel=channel, **data)
+            )
+    rounds.round_move(viewer=coordinator, round_=spring, state="screening")
+    for app in apps[:-1]:
+        rounds.application_screen(viewer=coordinator, application=app, eligible=True)
+    rounds.application_screen(
+        viewer=coordinator, application=apps[-1], eligible=False,
+        reason="A day trip is outside this round's rules: it funds things that last.",
+    )  # fmt: skip
+    rounds.round_move(viewer=coordinator, round_=spring, state="panel")
+    panel = [
+        rounds.panellist_add(viewer=coordinator, round_=spring, name=name, hourly_rate=rate)
+        for name, rate in (
+            ("Maureen (resident panellist)", "12.60"),
+            ("Tariq (youth worker)", None),
+        )
+    ]
+    rounds.conflict_declare(
+        viewer=coordinator, application=apps[0], panellist=panel[1],
+        reason="Volunteers at the youth club",
+    )  # fmt: skip
+    for panellist in panel:
+        for app in apps[:-1]:
+            if panellist is panel[1] and app is apps[0]:
+                continue
+            marks = {c: rng.randint(2, 5) for c in spring.rubric}
+            rounds.score_record(viewer=coordinator, application=app, marks=marks,
+                                panellist=panellist)  # fmt: skip
+    rounds.round_move(viewer=coordinator, round_=spring, state="vote")
+    refs = [app.ref for app in apps[:-1]]
+    for i in range(24):
+        chosen = sorted(rng.sample(refs, rng.randint(1, 3)))
+        rounds.ballot_enter(viewer=coordinator, round_=spring, ref=f"{i + 1:03d}",
+                            channel="paper" if i % 3 else "text", choices=chosen)  # fmt: skip
+    for code in vote.codes_issue(viewer=coordinator, round_=spring, how_many=8)[:5]:
+        vote.vote_cast(round_=spring, code=code, choices=sorted(rng.sample(refs, 2)))
+    rounds.round_count(viewer=coordinator, round_=spring)
+    winners.awards_make(viewer=coordinator, round_=spring)
+
+    autumn = rounds.round_open(
+        viewer=coordinator, fund=chest, name="Autumn: have your say", budget="800",
+        rule="k_of_n", max_choices=2,
+    )  # fmt: skip
+    autumn_apps = [
+        rounds.application_submit(
+            viewer=public,
+            round_=autumn,
+            group_name=group,
+            contact_name=contact,
+            contact_email="",
+            title=title,
+            what_for=what_for,
+            amount=pounds,
+        )  # fmt: skip
+        for group, contact, title, what_for, pounds in AUTUMN
+    ]
+    rounds.round_move(viewer=coordinator, round_=autumn, state="screening")
+    for app in autumn_apps:
+        rounds.application_screen(viewer=coordinator, application=app, eligible=True)
+    rounds.round_move(viewer=coordinator, round_=autumn, state="vote")
+    for code in vote.codes_issue(viewer=coordinator, round_=autumn, how_many=20)[:6]:
+        vote.vote_cast(round_=autumn, code=code, choices=sorted(rng.sample(
+            [app.ref for app in autumn_apps], 2)))  # fmt: skip
+    return 2

@@ -13,6 +13,12 @@ class DirectoryConfig(AppConfig):
 
         jobs.register()
         postcodes.register()  # loading ONS's postcode directory
+        # The area app (below this one) places residents' postcodes with this lookup table.
+        from commonweave.area.postcodes import use_postcode_source
+
+        from .geo import postcode_area_codes
+
+        use_postcode_source(postcode_area_codes)
         # A migration that rebuilds directory_service on SQLite drops the search index's
         # triggers: put them back (and re-index) after every migrate.
         post_migrate.connect(fts.post_migrate, sender=self, dispatch_uid="directory-fts")

@@ -38,6 +38,21 @@ def lookup_postcode(raw: str):
     return tuple(row) if row else None
 
 
+def postcode_area_codes(raw: str) -> tuple[str, str, str] | None:
+    """(LSOA code, ward code, local authority code) of a postcode in the lookup table, or
+    None: what area.postcodes asks when a resident's postcode is saved."""
+    from .models import PostcodeLookup
+
+    key = postcode_key(raw)
+    if not key:
+        return None
+    return (
+        PostcodeLookup.objects.filter(postcode=key)
+        .values_list("lsoa_code", "ward_code", "lad_code")
+        .first()
+    )
+
+
 class PostcodeStatus(StrEnum):
     """What we know about a postcode typed into a search in a place."""
 

@@ -34,6 +34,9 @@ AWARD = declare(
         "made_possible",
         "made_possible_shareable",
         "told_at",
+        "first_paid_on",
+        "days_to_payment",
+        "ward",
     ),
     internal=("id",),
 )
@@ -89,6 +92,7 @@ APPLICATION = declare(
         "screened_by",
         "entered_by",
         "submitted_at",
+        "award",
     ),
     internal=("id",),
 )
@@ -110,3 +114,20 @@ SCORE = declare(
     full=("panellist", "application", "marks", "note", "scored_at"),
     internal=("id",),
 )
+
+# A line of the public decision log names an application (an override) and is public
+# anyway; it is counted here because an application may lead to an award.
+ROUND_DECISION = declare(
+    "grants.RoundDecision",
+    full=("round", "kind", "rule", "winners", "tallies", "application", "reason", "by",
+          "computed_at"),
+    internal=("id",),
+)  # fmt: skip
+
+# A community award's timeline (results.py): seen by whoever may see the award.
+AWARD_UPDATE = declare(
+    "grants.AwardUpdate",
+    full=("public_id", "place", "award", "on", "status", "progress", "note", "source",
+          "recorded_by", "recorded_at"),
+    internal=("id",),
+)  # fmt: skip

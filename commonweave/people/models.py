@@ -78,6 +78,13 @@ class Resident(models.Model):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    # Where the postcode is, from ONS's postcode directory when it is saved (area.postcodes):
+    # the neighbourhood (LSOA 2021) and ward. The deprivation decile is joined from
+    # area.LsoaDeprivation when read, never copied here. Blank when the postcode is unknown.
+    lsoa_code = models.CharField(
+        "Neighbourhood (LSOA 2021)", max_length=9, blank=True, default="", db_index=True
+    )
+    ward_code = models.CharField("Ward", max_length=9, blank=True, default="", db_index=True)
     contact_method = models.CharField(
         max_length=20, choices=ContactMethod.choices, default=ContactMethod.PHONE
     )

@@ -58,7 +58,18 @@ RESIDENT = declare(
     full=RESIDENT_IDENTITY + RESIDENT_JOURNEY + RESIDENT_OWN_WORDS + RESIDENT_WORKER_NOTES,
     shared=RESIDENT_IDENTITY + RESIDENT_JOURNEY + RESIDENT_OWN_WORDS,
     referrer=("full_name", "preferred_name"),
-    internal=("id", "name_key", "phone_key", "email_key", "merged_into", "record_key"),
+    # lsoa_code, ward_code: where the postcode is (area.postcodes), kept for area analysis
+    # (deciles joined when read, counted through the published-number rules); not shown.
+    internal=(
+        "id",
+        "name_key",
+        "phone_key",
+        "email_key",
+        "merged_into",
+        "record_key",
+        "lsoa_code",
+        "ward_code",
+    ),
     derived={"display_name": ("full_name", "preferred_name"), "is_open": ("stage",)},
 )
 

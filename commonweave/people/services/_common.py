@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from commonweave.area.postcodes import postcode_area
 from commonweave.tenancy.models import Organisation
 
 from ..access import Access, access_level
@@ -49,6 +50,14 @@ class PersonDetails:
     postcode: str = ""
     contact_method: str = "phone"
     contact_when: str = ""
+
+
+def postcode_codes(postcode: str) -> dict[str, str]:
+    """The neighbourhood (LSOA 2021) and ward of a postcode, saved on the resident beside it
+    (blank when the loaded postcode directory does not know it, and no LSOA for Northern
+    Ireland). Their deprivation decile is joined when read (area.selectors), not copied."""
+    area = postcode_area(postcode)
+    return {"lsoa_code": area.lsoa_code, "ward_code": area.ward_code}
 
 
 def _require_full(viewer, resident):

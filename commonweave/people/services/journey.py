@@ -21,7 +21,7 @@ from ..models import (
     Resident,
     StageChange,
 )
-from ._common import PROFILE_FIELDS, _require_full
+from ._common import PROFILE_FIELDS, _require_full, postcode_codes
 
 
 def _guarded_update(resident, version, **changes):
@@ -34,6 +34,7 @@ def _guarded_update(resident, version, **changes):
 def resident_update_profile(*, viewer, resident, version, **fields) -> Resident:
     """Change the resident's details and their own words, guarded by `version`.
 
+    A changed postcode also sets the neighbourhood (LSOA 2021) and ward it is in.
     Raises Conflict if someone else saved first. Audit event lists changed fields.
     """
     _require_full(viewer, resident)
@@ -45,10 +46,13 @@ def resident_update_profile(*, viewer, resident, version, **fields) -> Resident:
         **{k: changed.get(k, getattr(resident, k)) for k in ("full_name", "phone", "email")}
     )
     keys.refresh_keys()
+    # A new postcode places the resident anew (neighbourhood and ward, area.postcodes).
+    area = postcode_codes(changed["postcode"]) if "postcode" in changed else {}
     _guarded_update(
         resident,
         version,
         **changed,
+        **area,
         name_key=keys.name_key,
         phone_key=keys.phone_key,
         email_key=keys.email_key,

@@ -33,6 +33,7 @@ from ._common import (
     PersonDetails,
     _holding_organisation,
     _require_full,
+    postcode_codes,
 )
 from .consent import _consent_write
 from .journey import _close, _move_stage
@@ -55,7 +56,8 @@ def referral_create(
 ) -> Referral:
     """Receive a referral through any front door.
 
-    Side effects: creates the Resident (stage referred) held by the referrer's casework
+    Side effects: creates the Resident (stage referred, placed in the neighbourhood and ward
+    of their postcode) held by the referrer's casework
     organisation or the place's lead organisation; records contact consent when the
     referrer says the person agreed; writes a StageChange and one audit event.
     """
@@ -77,6 +79,7 @@ def referral_create(
         created_at=received_at,
         updated_at=received_at,
         **person.__dict__,
+        **postcode_codes(person.postcode),
     )
     resident.refresh_keys()
     resident.save()
