@@ -98,16 +98,16 @@ test-fast: $(DEV_STAMP)
 
 test-sqlite: $(DEV_STAMP)
 	@echo "== Test suite on SQLite (two workers) =="
-	$(VENV)/bin/pytest -q -m "not browser" -n 2
+	$(VENV)/bin/pytest -q -m "not browser" -n 2 --durations=15
 
 test-browser: $(DEV_STAMP) $(NPM_STAMP) browser-deps
 	@echo "== Browser tests (Chromium) =="
-	$(VENV)/bin/pytest -q -m browser -n 2
+	$(VENV)/bin/pytest -q -m browser -n 2 --durations=10
 
 test-postgres: $(DEV_STAMP)
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL =="; \
-	  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/commonweave $(VENV)/bin/pytest -q -m "not browser" -n 2; \
+	  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/commonweave $(VENV)/bin/pytest -q -m "not browser" -n 2 --durations=15; \
 	else \
 	  echo "!! SKIPPED: PostgreSQL is not reachable at 127.0.0.1:5432 - the PostgreSQL run of the suite did not happen"; \
 	fi

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "commonweave.demo",
     "commonweave.jobs",
     "commonweave.area",
+    "commonweave.impact",
     "commonweave.wellbeing",
     "commonweave.directory",
     "commonweave.learning",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("mutual-aid/", include("commonweave.mutualaid.urls")),
     path("prescribing/", include("commonweave.prescribing.urls")),
     path("money/", include("commonweave.grants.urls")),
+    path("impact/", include("commonweave.impact.urls")),
     path("api/", api.urls),
 ]
 

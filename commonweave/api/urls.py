@@ -121,3 +121,4 @@ api.add_router("/", "commonweave.messaging.api.router")  # text messages, provid
 api.add_router("/", "commonweave.mutualaid.api.router")  # needs, offers, matches, volunteers
 api.add_router("/", "commonweave.prescribing.api.router")  # message back to GP and referrer
 api.add_router("/", "commonweave.grants.api.router")  # funds, awards, payments (the ledger)
+api.add_router("/", "commonweave.impact.api.router")  # social value: values and recipes

@@ -97,6 +97,8 @@ def _round_page(request, viewer, round_, bound=None, status=200):
         "decision": decision,
         "forms": forms,
         "points": rounds.points_ballots(round_),
+        # The scoring page is a panellist's own: linked only for one.
+        "on_panel": rounds.panellist_of(viewer, round_) is not None,
     }
     return render(request, "grants/round_detail.html", context, status=status)
 

@@ -68,6 +68,12 @@ def _runs_funds(viewer: Any) -> bool:
     return bool(viewer.org_ids("coordinator", "place_admin"))
 
 
+def _values(viewer: Any) -> bool:
+    # Coordinators, analysts and place admins value change (impact.rules.VALUER_ROLES,
+    # which this layer may not import: tests/web/test_navigation.py holds the two together).
+    return bool(viewer.org_ids("coordinator", "analyst", "place_admin"))
+
+
 def _anyone(viewer: Any) -> bool:
     return True
 
@@ -110,6 +116,7 @@ ENTRIES: tuple[_Entry, ...] = (
         _aggregates,
         ("/wellbeing/cohort/", "/wellbeing/exports/"),
     ),
+    _Entry("impact", _("Social value"), "impact:value_list", _values, namespaces=("impact",)),
     _Entry("members", _("People and roles"), "tenancy:members", _place_admin, ("/place/",)),
     _Entry("audit", _("Audit log"), "audit:log", _place_admin, ("/audit/",)),
     _Entry("jobs", _("Jobs"), "jobs:list", _place_admin, namespaces=("jobs",)),

@@ -40,3 +40,24 @@ def money(world):
         second=world.viewer(second_user),
         resident=ResidentFactory(organisation=world.org_a, catalyst=world.catalyst_a),
     )
+
+
+def token_clients(world, *names):
+    """API clients, each with a token of one organisation and role, by persona name."""
+    from commonweave.tenancy.tokens import issue_api_token
+    from tests.api.conftest import token_client
+
+    roles = {
+        "coordinator_a": (world.org_a, Role.COORDINATOR),
+        "catalyst_a": (world.org_a, Role.CATALYST),
+        "coordinator_b": (world.org_b, Role.COORDINATOR),
+        "worker_b": (world.org_b, Role.PARTNER_WORKER),
+        "analyst": (world.org_a, Role.ANALYST),
+        "elsewhere": (world.other_place.lead_organisation, Role.COORDINATOR),
+    }
+    made = {}
+    for name in names:
+        org, role = roles[name]
+        _, raw = issue_api_token(organisation=org, name="Partner system", role=role)
+        made[name] = token_client(raw)
+    return made

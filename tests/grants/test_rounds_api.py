@@ -423,6 +423,9 @@ def test_the_openapi_schema_still_generates_with_the_rounds(db):
         (rounds_ + "/voter-codes", "get"),
         (rounds_ + "/voter-codes", "post"),
         (rounds_ + "/overrides", "post"),
+        (rounds_ + "/awards", "post"),
+        (rounds_ + "/panel-time", "post"),
+        (rounds_ + "/pabulib", "get"),
     } | public == mine
     for path, method in mine:
         secured = bool(paths[path][method].get("security"))

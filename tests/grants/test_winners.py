@@ -16,6 +16,8 @@ from commonweave.grants import rounds, services, winners
 from commonweave.grants.enums import AwardStatus, RecipientKind, RoundState
 from commonweave.grants.models import Award
 from tests.conftest import assert_access, client_for
+from tests.grants.conftest import token_clients
+from tests.grants.test_rounds_api import TOKENS, field_errors, only, statuses
 from tests.mutualaid import factories as aid_factories
 
 
@@ -196,3 +198,44 @@ def test_the_award_keeps_the_ward_and_the_first_payment_not_reversed(world, mone
         4,
         timezone.localdate(asked) + datetime.timedelta(days=4),
     )
+
+
+# --- the same in the API ---------------------------------------------------------------------
+
+
+def test_the_api_asks_for_winners_grants_claims_panel_time_and_gives_the_pabulib_file(
+    world, money, chest
+):
+    tokens = token_clients(world, *TOKENS)
+    round_ = rounds.round_open(
+        viewer=money.first, fund=chest, name="Spring", budget="400", rule="approval"
+    )
+    base = f"/api/money/rounds/{round_.public_id}"
+    # Before the decision: the file is the runners' alone.
+    assert statuses(tokens, "get", f"{base}/pabulib") == only(coordinator_a=200)
+    panellist = rounds.panellist_add(
+        viewer=money.first, round_=round_, name="Rita", hourly_rate="12.50",
+        resident=money.resident,
+    )  # fmt: skip
+    runner = tokens["coordinator_a"]
+    bad = runner.post(f"{base}/panel-time", {"panellist": panellist.pk, "hours": "lots"})
+    assert field_errors(bad) == {"hours"}
+    nobody = runner.post(f"{base}/panel-time", {"panellist": 999999, "hours": "2"})
+    assert field_errors(nobody) == {"panellist"}
+    claimed = runner.post(f"{base}/panel-time", {"panellist": panellist.pk, "hours": "2"})
+    assert claimed.status_code == 201 and claimed.json()["amount_requested"] == "25.00"
+    assert statuses(
+        tokens, "post", f"{base}/panel-time", {"panellist": panellist.pk, "hours": "1"}
+    ) == only(coordinator_a=201)
+
+    undecided = runner.post(f"{base}/awards")
+    assert undecided.status_code == 400 and "decided" in undecided.content.decode()
+    _decided(world, money, round_, [["P001", "P002"], ["P002"], ["P001"]])
+    made = runner.post(f"{base}/awards")
+    assert made.status_code == 201
+    assert sorted(a["title"] for a in made.json()["awards"]) == ["Project 1", "Project 2"]
+    assert runner.post(f"{base}/awards").json() == {"awards": []}
+    assert statuses(tokens, "post", f"{base}/awards") == only(coordinator_a=201)
+    # Decided: anyone may count it again.
+    text = tokens["elsewhere"].get(f"{base}/pabulib").content.decode()
+    assert text.startswith("META") and "P001" in text

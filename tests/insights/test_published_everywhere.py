@@ -37,6 +37,7 @@ NOT_COUNTS_OF_PEOPLE = [
     (r"\.cards\[\]\.votes$", "staff's dot votes on a review board they work at together"),
     (r"\.(minimum_age|maximum_age|distance_m|months)$", "ages, metres and months"),
     (r"\.(referral_places|places_free)$", "a service's places to refer into, for referring"),
+    (r"\.price_year$", "the year a social value's prices are in"),
 ]
 
 

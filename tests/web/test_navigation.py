@@ -88,6 +88,7 @@ EXPECTED = {
         "Network",
         "Overview",
         "Wellbeing change",
+        "Social value",
     ],
     "place_admin": [
         "Your referrals",
@@ -97,11 +98,18 @@ EXPECTED = {
         "Money",
         "Overview",
         "Wellbeing change",
+        "Social value",
         "People and roles",
         "Audit log",
         "Jobs",
     ],
 }
+
+
+def test_social_value_is_offered_to_exactly_those_the_pages_let_in():
+    from commonweave.impact.rules import VALUER_ROLES
+
+    assert set(VALUER_ROLES) == {Role.COORDINATOR, Role.ANALYST, Role.PLACE_ADMIN}
 
 
 def test_shared_with_us_is_offered_to_exactly_those_the_page_lets_in():
@@ -137,6 +145,7 @@ def test_a_coordinator_who_is_also_a_partner_worker_sees_both_sets_once(world, l
         "Money",
         "Overview",
         "Wellbeing change",
+        "Social value",
         "People and roles",
         "Audit log",
         "Jobs",

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja.responses import Status
@@ -29,13 +29,16 @@ from commonweave.core import net, ratelimit
 from commonweave.core.api.errors import service_errors
 from commonweave.core.api.pagination import PageParams, paginate
 from commonweave.core.api.schemas import Detail, Errors
+from commonweave.people.access import Access, resident_get
 from commonweave.tenancy.viewer import public_viewer
 
-from .. import rounds, rules, selectors, vote, voting
+from .. import rounds, rules, selectors, vote, voting, winners
 from ..enums import Eligibility
 from ..models import PENNY, Application, Panellist, Round, RoundDecision, Score
 from ..views_vote import vote_limited
 from . import router
+from .endpoints import award_summary_out
+from .schemas import AwardSummaryOut
 from .schemas_rounds import (
     ApplicationIn,
     ApplicationOut,
@@ -52,6 +55,7 @@ from .schemas_rounds import (
     OverrideIn,
     PanellistIn,
     PanellistOut,
+    PanelTimeIn,
     RecordIn,
     RoundDecisionOut,
     RoundIn,
@@ -63,6 +67,7 @@ from .schemas_rounds import (
     ScoreSheetOut,
     ScreenIn,
     VoteIn,
+    WinnerAwardsOut,
 )
 
 CHANGE = {400: Errors, 404: Detail}
@@ -319,10 +324,19 @@ def panellist_add(request, public_id: str, payload: PanellistIn):
             )
             if user is None:
                 raise ValidationError({"email": _("No one with this email works in this place")})
+        resident = None
+        if payload.resident:
+            try:
+                resident, _access = resident_get(request.auth, payload.resident, need=Access.FULL)
+            except Http404:
+                raise ValidationError(
+                    {"resident": _("No resident record with this code that you can see")}
+                ) from None
         panellist = rounds.panellist_add(
             viewer=request.auth,
             round_=round_,
             user=user,
+            resident=resident,
             name=payload.name,
             hourly_rate=payload.hourly_rate,
         )
@@ -492,6 +506,62 @@ def round_count(request, public_id: str):
     with service_errors():
         decision = rounds.round_count(viewer=request.auth, round_=round_)
     return Status(201, decision_out(decision))
+
+
+@router.post("/money/rounds/{public_id}/awards", response={201: WinnerAwardsOut, **CHANGE})
+def winner_awards(request, public_id: str):
+    """Ask the fund for a community grant for each winner of a decided round that has none
+    yet (the round's runners; the fund must give community grants). Each waits for the
+    fund's approvers, as the round page's "Ask for the winners' grants" does."""
+    round_ = _round(request, public_id)
+    with service_errors():
+        made = winners.awards_make(viewer=request.auth, round_=round_)
+    return Status(201, {"awards": [award_summary_out(award) for award in made]})
+
+
+@router.post("/money/rounds/{public_id}/panel-time", response={201: AwardSummaryOut, **CHANGE})
+def panel_time(request, public_id: str, payload: PanelTimeIn):
+    """A resident panellist's paid time (hours × their hourly rate), asked of the round's
+    fund as a grant to them, then decided and paid like any award (the round's runners).
+    A panellist without an hourly rate or a resident record is a 400 naming `hours`."""
+    round_ = _round(request, public_id)
+    with service_errors():
+        panellist = Panellist.objects.filter(
+            place=round_.place, round=round_, pk=payload.panellist
+        ).first()
+        if panellist is None:
+            raise ValidationError({"panellist": _("No panellist with this number on this round")})
+        award = rounds.panel_time_claim(
+            viewer=request.auth, panellist=panellist, hours=payload.hours
+        )
+    return Status(201, award_summary_out(award))
+
+
+@router.get(
+    "/money/rounds/{public_id}/pabulib",
+    response={404: Detail},
+    summary="A round's projects and ballots as a Pabulib file",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The Pabulib (.pb) file",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def pabulib(request, public_id: str):
+    """The round's eligible projects, budget and ballots (voters numbered, never named) as a
+    Pabulib file, so anyone can count it again: once the round is decided, or at any time
+    for its runners; otherwise a 404. (Without a token: /money/rounds/{id}/round.pb.)"""
+    round_ = Round.objects.select_related("fund").filter(public_id=public_id).first()
+    if round_ is None:
+        raise Http404
+    response = HttpResponse(
+        vote.pabulib_for(request.auth, round_), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="round-{round_.public_id}.pb"'
+    return response
 
 
 @router.post("/money/rounds/{public_id}/overrides", response={201: RoundDecisionOut, **CHANGE})

@@ -12,7 +12,7 @@ from pydantic import Field
 from commonweave.core.api.schemas import Date, Input, Text, page_of
 
 from ..enums import BallotChannel, RoundState
-from .schemas import AmountIn, AmountOut
+from .schemas import AmountIn, AmountOut, AwardSummaryOut
 
 Ref = Annotated[str, Field(min_length=1, max_length=20)]
 # A ballot: the projects ticked (approval, k-of-n) or points given to each (points rounds).
@@ -151,6 +151,9 @@ class PanellistIn(Input):
         "", description="A worker of this place who scores as themselves: their account's email"
     )
     hourly_rate: AmountIn | None = Field(None, description="Paid per hour; empty if unpaid")
+    resident: Text(12) = Field(  # type: ignore[valid-type]
+        "", description="A paid resident panellist's record: its public id"
+    )
 
 
 class ConflictIn(Input):
@@ -304,3 +307,14 @@ class DecisionLogOut(Schema):
     ballots: int
     applications: list[LogApplicationOut]
     decisions: list[LogLineOut]
+
+
+class PanelTimeIn(Input):
+    panellist: int = Field(description="The panellist's number on the round")
+    hours: Text(10, required=True) = Field(description='Hours, like "2" or "2.5"')  # type: ignore[valid-type]
+
+
+class WinnerAwardsOut(Schema):
+    awards: list[AwardSummaryOut] = Field(
+        description="The community grants asked for now, one per winner that had none"
+    )

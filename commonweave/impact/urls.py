@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "impact"
+urlpatterns = [
+    path("values/", views.value_list, name="value_list"),
+    path("values/new/", views.value_new, name="value_new"),
+    path("recipes/", views.recipe_list, name="recipe_list"),
+    path("recipes/new/", views.recipe_new, name="recipe_new"),
+    path("recipes/<str:public_id>/", views.recipe_detail, name="recipe_detail"),
+]
