@@ -81,13 +81,14 @@ lint: install $(DEV_STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-# CI (.ci/run): lint, the migrations check, then three suites one after the other, each
-# with its own pytest summary line. All three run even when one fails; then the run names
-# the failed ones and exits non-zero (docs/testing.md).
+# CI (.ci/run): lint, the migrations check, then two suites one after the other, each
+# with its own pytest summary line: SQLite with the browser tests, then PostgreSQL. Both
+# run even when one fails; then the run names the failed ones and exits non-zero
+# (docs/testing.md).
 test: assets browser-deps lint
 	$(PY) manage.py makemigrations --check --dry-run
 	@failed=""; \
-	for suite in test-sqlite test-browser test-postgres; do \
+	for suite in test-sqlite test-postgres; do \
 	  $(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "!! FAILED:$$failed"; exit 1; fi
@@ -96,9 +97,10 @@ test: assets browser-deps lint
 test-fast: $(DEV_STAMP)
 	$(VENV)/bin/pytest -q -m "not browser and not slow" -n 2
 
-test-sqlite: $(DEV_STAMP)
-	@echo "== Test suite on SQLite (two workers) =="
-	$(VENV)/bin/pytest -q -m "not browser" -n 2 --durations=15
+# Every test, the browser tests too (one set of test databases and one collection for both).
+test-sqlite: $(DEV_STAMP) $(NPM_STAMP) browser-deps
+	@echo "== Test suite on SQLite, with the browser tests in Chromium (two workers) =="
+	$(VENV)/bin/pytest -q -n 2 --durations=20
 
 test-browser: $(DEV_STAMP) $(NPM_STAMP) browser-deps
 	@echo "== Browser tests (Chromium) =="

@@ -5,9 +5,11 @@ Generates a place with 100,000 awards in a throwaway database — 80,000 persona
 approved and paid (a ledger of about 70,000 payments), the rest waiting, declined or
 withdrawn — then times the pages a fund's runner opens, signed in as the coordinator:
 the funds with their balances (summed from the ledger), a fund's page (totals, what waits,
-the newest page of its ledger), an award, the money dashboard (kept in the shared cache
-between changes to the place's money, and again right after a change, worked out afresh),
-and the fund in the API. Target p95 150 ms each (issue 17).
+the newest page of its ledger), an award, the money dashboard (the kept one, and again
+right after a change, when the page shows the kept one and says a newer one is coming),
+and the fund in the API. Target p95 150 ms each (issue 17). Tasks are queued as with a
+worker (COMMONWEAVE_TASKS=db) and not run; the dashboard's work-out, which the worker
+does after each change, is timed on its own (`grants_dashboard_work_out`, no target).
 
 Prints one JSON object per line; exits 1 if a target is missed.
 """
@@ -15,6 +17,7 @@ Prints one JSON object per line; exits 1 if a target is missed.
 import argparse
 import datetime
 import json
+import os
 import random
 import sys
 import time
@@ -143,6 +146,8 @@ def _generate(args):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     cleanup = configure_environment(args)
+    # As deployed: a change queues the dashboard's work-out for the worker.
+    os.environ["COMMONWEAVE_TASKS"] = "db"
     teardown = None
     failed = False
     try:
@@ -177,7 +182,7 @@ def main(argv=None):
         try:
             dashboard = reverse("grants:dashboard")
             pages["grants_dashboard"] = lambda i: dashboard
-            # The same page right after money moved: worked out afresh, not from the cache.
+            # The same page right after money moved: the kept numbers, "newer are coming".
             pages["grants_dashboard_after_a_change"] = lambda i: dashboard
             changes["grants_dashboard_after_a_change"] = lambda: services.funding_add(
                 viewer=viewer, fund=fund, amount="1", source="Bench"
@@ -214,6 +219,26 @@ def main(argv=None):
                 ),
                 flush=True,
             )
+        from commonweave.grants import dashboard as money_dashboard
+
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            money_dashboard.work_out_and_keep(fund.place)
+            times.append((time.perf_counter() - began) * 1000)
+        print(
+            json.dumps(
+                {
+                    "name": "grants_dashboard_work_out",
+                    "awards": args.awards,
+                    "runs": len(times),
+                    "p50_ms": round(percentile(times, 0.5), 1),
+                    "p95_ms": round(percentile(times, 0.95), 1),
+                    "note": "in the background task after each change; no page waits for it",
+                }
+            ),
+            flush=True,
+        )
     finally:
         if teardown:
             teardown()

@@ -23,12 +23,45 @@ from commonweave.tenancy.enums import OrganisationKind, Role
 from commonweave.tenancy.viewer import viewer_for_user
 from tests.core.unscoped import Backstop
 
+# A test reaches the database only through one of these (pytest-django refuses it otherwise).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
+
+
+def _on_postgresql() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_report_header(config):
+    if _on_postgresql():
+        return (
+            "PostgreSQL run: tests that use no database (pure logic, and the SQLite file and "
+            "process tests) ran in the SQLite run and are deselected here"
+        )
+    return None
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Tests marked slow run first (in their usual order). With two workers, a 90-second
     crawl that is handed out last holds the whole run up while the other worker waits;
-    handed out first, the other worker gets through the quick tests meanwhile."""
+    handed out first, the other worker gets through the quick tests meanwhile.
+
+    On PostgreSQL only the tests that use the database run: the others cannot tell the two
+    databases apart (pytest-django refuses them a connection), so a second run of them
+    repeats the SQLite run's answer at the cost of minutes."""
+    if _on_postgresql():
+        elsewhere = [item for item in items if not _uses_the_database(item)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if _uses_the_database(item)]
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

@@ -15,13 +15,17 @@ same numbers (docs/grants.md, "Pages and API").
   away the hidden cells by subtraction).
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,6 +42,8 @@ from commonweave.tenancy.viewer import Viewer
 from . import codes
 from .enums import AwardStatus, EntryKind, RecipientKind
 from .models import PENNY, Award, Fund, LedgerEntry
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 TEN = Decimal("10")
@@ -118,9 +124,9 @@ class Dashboard:
     p90: str | None
     by_purpose: list[Group]
     by_neighbourhood: list[Group]
-    # Worked out on every view, not kept with the rest: goals move in people's records,
-    # which do not tell the money dashboard they changed.
-    goals: PublishedTable | None = None
+    goals: PublishedTable
+    worked_out_at: datetime | None = None
+    updating: bool = False  # a newer one is being worked out
 
 
 # --- money per fund --------------------------------------------------------------------------
@@ -356,47 +362,148 @@ def goal_outcomes(place, threshold: int) -> PublishedTable:
     return publish_table(cells, _goal_labels(), threshold=threshold)
 
 
-# --- the whole dashboard ---------------------------------------------------------------------
+# --- the whole dashboard, worked out in the background --------------------------------------
+#
+# Working the dashboard out reads every award of the place (about a second at 100,000
+# awards), so no page waits for it. The place's last dashboard is kept in the shared cache
+# with the time it was worked out; a change to the money (grants.services, once it commits)
+# asks a background task (grants/tasks.py) to work it out again, and so does a view that
+# finds it older than REFRESH_AFTER (goals move in people's records, which do not tell the
+# money that they did). Pages and the API show the kept one with its time, and say when a
+# newer one is on its way. Only a place with none yet waits for its first.
+
+REFRESH_AFTER = timedelta(minutes=10)
 
 
 def _version_key(place_id) -> str:
     return f"grants:dashboard-version:{place_id}"
 
 
-def changed(place_id) -> None:
-    """The place's money changed: the next dashboard is worked out afresh. Called by
-    grants.services after each change commits."""
-    cache = caches["shared"]
-    try:
-        cache.incr(_version_key(place_id))
-    except ValueError:  # no version yet
-        cache.set(_version_key(place_id), 1, None)
+def _queued_key(place_id) -> str:
+    return f"grants:dashboard-queued:{place_id}"
 
 
-def dashboard_for(viewer) -> Dashboard:
-    """The place's money dashboard, every number about people published. Worked out once
-    per change to the place's money and kept in the shared cache (its numbers are the same
-    for everyone who may see it, and the same people always publish the same way); the
-    key also holds the newest award and ledger line, so a cache that outlived its
-    database (a restore, a test run) cannot answer for different data."""
-    place = viewer.place
-    cache = caches["shared"]
-    newest = (
+def _kept_key(place_id, language) -> str:
+    return f"grants:dashboard:{place_id}:{language}"
+
+
+def _version(place_id) -> int:
+    return caches["shared"].get(_version_key(place_id), 0)
+
+
+def _newest(place) -> tuple:
+    """The newest award and ledger line: a kept dashboard that counted past them was worked
+    out on other data (a database restored under a cache that outlived it)."""
+    return (
         Award.objects.filter(place=place).order_by("-pk").values_list("pk", flat=True).first(),
         LedgerEntry.objects.filter(place=place)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first(),
     )
-    key = (
-        f"grants:dashboard:{place.pk}:{cache.get(_version_key(place.pk), 0)}:"
-        f"{newest[0]}:{newest[1]}:{place.suppression_threshold}:{get_language()}"
+
+
+def changed(place_id) -> None:
+    """The place's money changed: the kept dashboard is out of date and a new one is asked
+    for. Called by grants.services after each change commits."""
+    cache = caches["shared"]
+    try:
+        cache.incr(_version_key(place_id))
+    except ValueError:  # no version yet
+        cache.set(_version_key(place_id), 1, None)
+    ask_for_work_out(place_id)
+
+
+def ask_for_work_out(place_id) -> None:
+    """Queue the task that works the place's dashboard out, unless one is already waiting
+    to start (a task already running looks at the version again when it finishes). With
+    the inline task backend (development, tests) it runs before this returns."""
+    from .tasks import work_out_dashboard
+
+    cache = caches["shared"]
+    if not cache.add(_queued_key(place_id), 1, 15 * 60):
+        return
+    try:
+        work_out_dashboard.enqueue(place_id)
+    except Exception:
+        cache.delete(_queued_key(place_id))
+        logger.exception("The money dashboard's work-out could not be queued")
+
+
+def _languages_key(place_id) -> str:
+    return f"grants:dashboard-languages:{place_id}"
+
+
+def _languages(place_id) -> list[str]:
+    """The languages the place's dashboard has been read in (its labels are words), the
+    site's own first."""
+    read_in = caches["shared"].get(_languages_key(place_id), [])
+    return list(dict.fromkeys([settings.LANGUAGE_CODE, *read_in]))
+
+
+def work_out_and_keep(place, language: str | None = None) -> None:
+    """Work the place's dashboard out in each language it is read in (and `language`,
+    when one is asked for the first time) and keep it. Run by grants.tasks; again if the
+    money changed while it was being worked out."""
+    cache = caches["shared"]
+    cache.delete(_queued_key(place.pk))
+    languages = _languages(place.pk)
+    if language and language not in languages:
+        languages.append(language)
+        cache.set(_languages_key(place.pk), languages, None)
+    for _round in range(3):
+        version, newest, now = _version(place.pk), _newest(place), timezone.now()
+        for language in languages:
+            with translation.override(language):
+                board = replace(_work_out(place), worked_out_at=now)
+                cache.set(
+                    _kept_key(place.pk, language),
+                    {"version": version, "newest": newest, "board": board},
+                    None,
+                )
+        if _version(place.pk) == version:
+            return
+
+
+def _kept_and_version(place) -> tuple[dict | None, int]:
+    """The kept dashboard in the reader's language and the money's version: one read."""
+    cache = caches["shared"]
+    key, version_key = _kept_key(place.pk, get_language()), _version_key(place.pk)
+    both = cache.get_many([key, version_key])
+    return both.get(key), both.get(version_key, 0)
+
+
+def dashboard_for(viewer) -> Dashboard:
+    """The place's money dashboard, every number about people published: the kept one,
+    with the time it was worked out (`updating` when a newer one is on its way). Its
+    numbers are the same for everyone who may see it, and the same people always publish
+    the same way."""
+    place = viewer.place
+    newest = _newest(place)
+    kept, version = _kept_and_version(place)
+    if kept is None or _out_of_date(kept, version, newest):
+        ask_for_work_out(place.pk)  # inline with the inline backend: then it is fresh
+        kept, version = _kept_and_version(place)
+        if kept is None or _counted_past(kept["newest"], newest):
+            # The first in this language (or one kept from other data): none to show.
+            work_out_and_keep(place, get_language())
+            kept, version = _kept_and_version(place)
+    if kept is None:  # a cache that keeps nothing (the dummy cache): as worked out now
+        return replace(_work_out(place), worked_out_at=timezone.now())
+    return replace(kept["board"], updating=_out_of_date(kept, version, newest))
+
+
+def _counted_past(kept_newest, newest) -> bool:
+    pairs = zip(kept_newest, newest, strict=True)
+    return any(k is not None and (n is None or k > n) for k, n in pairs)
+
+
+def _out_of_date(kept, version, newest) -> bool:
+    return (
+        kept["version"] != version
+        or kept["newest"] != newest
+        or kept["board"].worked_out_at < timezone.now() - REFRESH_AFTER
     )
-    board = cache.get(key)
-    if board is None:
-        board = _work_out(place)
-        cache.set(key, board, 60 * 60)
-    return replace(board, goals=goal_outcomes(place, place.suppression_threshold))
 
 
 def _work_out(place) -> Dashboard:
@@ -415,6 +522,7 @@ def _work_out(place) -> Dashboard:
         p90=reach[p90] if p90 else None,
         by_purpose=by_purpose,
         by_neighbourhood=by_neighbourhood,
+        goals=goal_outcomes(place, threshold),
     )
 
 
@@ -480,7 +588,7 @@ def as_json(board: Dashboard) -> dict:
                 for row in board.goals.rows
             ],
             "total": board.goals.total.label,
-        }
-        if board.goals is not None
-        else None,
+        },
+        "worked_out_at": board.worked_out_at,
+        "updating": board.updating,
     }

@@ -101,7 +101,10 @@ class CheckedPage:
                 const values = revealing.map(input => input.getAttribute('aria-expanded'));
                 revealing.forEach(input => input.removeAttribute('aria-expanded'));
                 try {
-                    return await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                    // Only violations are read: axe skips collating passes (a fifth of its time).
+                    return await axe.run(document, {
+                        runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                    });
                 } finally {
                     revealing.forEach((input, i) => input.setAttribute('aria-expanded', values[i]));
                 }

@@ -273,6 +273,11 @@ class MoneyDashboardOut(Schema):
     time_to_payment: TimeToPaymentOut
     by_purpose: list[GrantGroupOut]
     by_neighbourhood: list[GrantGroupOut]
-    goals: GoalOutcomesOut | None = Field(
+    goals: GoalOutcomesOut = Field(
         description="Approved personal grants linked to a goal, by how far the goal has come"
     )
+    worked_out_at: datetime = Field(
+        description="When these numbers were worked out (in the background, after the "
+        "money changes, and at least every 10 minutes while someone is looking)"
+    )
+    updating: bool = Field(description="A newer work-out is on its way")
