@@ -415,8 +415,23 @@ def panellist_add(
     return panellist
 
 
+def resident_panellist_for_runner(viewer, round_: Round, number: int) -> Panellist:
+    """A resident panellist (one without an account) of the round, for a runner entering
+    their marks; 404 for anyone else, another round's panellist, or a panellist who signs
+    in and scores as themselves."""
+    if not runs_round(viewer, round_):
+        raise Http404
+    panellist = Panellist.objects.filter(
+        place=round_.place, round=round_, pk=number, user__isnull=True
+    ).first()
+    if panellist is None:
+        raise Http404
+    return panellist
+
+
 def _acting_panellist(viewer, round_: Round, panellist: Panellist | None) -> Panellist:
-    """The panellist acting: the viewer themselves, or (for a runner) the one named."""
+    """The panellist acting: the viewer themselves, or (for a runner) the resident
+    panellist without an account named."""
     own = panellist_of(viewer, round_)
     if panellist is None or (own is not None and panellist.pk == own.pk):
         if own is None:
@@ -426,6 +441,8 @@ def _acting_panellist(viewer, round_: Round, panellist: Panellist | None) -> Pan
         return own
     if panellist.round_id != round_.pk or not runs_round(viewer, round_):
         raise Http404
+    if panellist.user_id is not None:  # one who signs in marks for themselves
+        raise ValidationError({"panellist": _("This panellist signs in and gives their own marks")})
     return panellist
 
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("rounds/<str:public_id>/apply/", views_rounds.round_apply, name="round_apply"),
     path("rounds/<str:public_id>/decisions/", views_rounds.round_decisions, name="round_decisions"),
     path("rounds/<str:public_id>/score/", views_rounds.round_score, name="round_score"),
+    path(
+        "rounds/<str:public_id>/score/<int:panellist>/",
+        views_rounds.round_score,
+        name="round_score_for",
+    ),
     path("rounds/<str:public_id>/vote/", views_vote.round_vote, name="round_vote"),
     path("rounds/<str:public_id>/codes/", views_vote.round_codes, name="round_codes"),
     path("rounds/<str:public_id>/round.pb", views_vote.round_pabulib, name="round_pabulib"),

@@ -275,10 +275,16 @@ def round_apply(request, public_id):
 
 
 @login_required
-def round_score(request, public_id):
+def round_score(request, public_id, panellist=None):
+    """The panellist's own scoring page; with a panellist number, a runner enters the marks
+    of a resident panellist who has no account (from paper, or read out)."""
     viewer = viewer_or_404(request)
     round_ = get_object_or_404(Round.objects.select_related("fund"), public_id=public_id)
-    panellist = rounds.panellist_of(viewer, round_)
+    acting_for = None
+    if panellist is None:
+        panellist = rounds.panellist_of(viewer, round_)
+    else:
+        acting_for = panellist = rounds.resident_panellist_for_runner(viewer, round_, panellist)
     if panellist is None:
         raise Http404
     applications = list(
@@ -302,7 +308,10 @@ def round_score(request, public_id):
             try:
                 if kind == "conflict":
                     rounds.conflict_declare(
-                        viewer=viewer, application=application, reason=form.cleaned_data["reason"]
+                        viewer=viewer,
+                        application=application,
+                        reason=form.cleaned_data["reason"],
+                        panellist=acting_for,
                     )
                 else:
                     rounds.score_record(
@@ -310,12 +319,13 @@ def round_score(request, public_id):
                         application=application,
                         marks=form.marks(),
                         note=form.cleaned_data["note"],
+                        panellist=acting_for,
                     )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
                 messages.success(request, _("Saved"))
-                return redirect("grants:round_score", public_id=round_.public_id)
+                return redirect(request.path)
         bound[(kind == "conflict", application.pk)] = form
         status = 400
     rows = []
@@ -344,7 +354,7 @@ def round_score(request, public_id):
                 ),
             }
         )
-    context = {"round": round_, "panellist": panellist, "rows": rows}
+    context = {"round": round_, "panellist": panellist, "rows": rows, "acting_for": acting_for}
     return render(request, "grants/round_score.html", context, status=status)
 
 

@@ -100,6 +100,45 @@ def test_someone_not_on_the_panel_cannot_score(world, money, round_, screened):
     assert client_for(world.catalyst_a).get(url).status_code == 404
 
 
+def test_a_runner_enters_a_resident_panellists_marks_from_paper_on_the_page(
+    world, money, round_, screened
+):
+    ann = rounds.panellist_add(viewer=money.first, round_=round_, name="Ann from Holts")
+    worker = rounds.panellist_add(viewer=money.first, round_=round_, user=world.catalyst_a)
+    rounds.round_move(viewer=money.first, round_=round_, state=RoundState.PANEL)
+    runner = client_for(world.manager_a)
+    detail = runner.get(reverse("grants:round_detail", kwargs={"public_id": round_.public_id}))
+    url = reverse("grants:round_score_for", args=[round_.public_id, ann.pk])
+    assert f'href="{url}"' in detail.content.decode()  # only the resident has the link
+    assert reverse("grants:round_score_for", args=[round_.public_id, worker.pk]) not in (
+        detail.content.decode()
+    )
+    page = runner.get(url).content.decode()
+    assert "You are entering the marks Ann from Holts gave" in page
+    conflict = {"kind": "conflict", "application": "P001", "c1-application": "P001"}
+    declared = runner.post(url, {**conflict, "c1-reason": "Her son runs it"})
+    assert declared.status_code == 302
+    marks = {f"s2-mark_{i}": "4" for i in range(3)}
+    saved = runner.post(
+        url, {"kind": "score", "application": "P002", "s2-application": "P002", **marks}
+    )
+    assert saved.status_code == 302 and saved["Location"] == url
+    assert Score.objects.get(application=screened[1]).panellist == ann
+    # Her conflict holds when her marks are entered for her.
+    refused = runner.post(url, {"kind": "score", "application": "P001", "s1-application": "P001",
+                                **{f"s1-mark_{i}": "4" for i in range(3)}})  # fmt: skip
+    assert refused.status_code == 400 and "declared a conflict" in refused.content.decode()
+    # A panellist who signs in scores as themselves; nobody else may enter marks for Ann.
+    assert (
+        runner.get(
+            reverse("grants:round_score_for", args=[round_.public_id, worker.pk])
+        ).status_code
+        == 404
+    )
+    assert client_for(world.catalyst_a).get(url).status_code == 404
+    assert client_for(world.analyst).get(url).status_code == 404
+
+
 def test_the_count_is_voting_count_on_the_same_ballots_over_eligible_applications(
     world, money, round_, screened
 ):

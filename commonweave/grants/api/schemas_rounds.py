@@ -160,7 +160,9 @@ class ConflictIn(Input):
     application: Ref = Field(description="Its reference (P001) or public id")
     reason: Text(300) = ""  # type: ignore[valid-type]
     panellist: int | None = Field(
-        None, description="A runner recording it for a panellist (their number); else yourself"
+        None,
+        description="A runner recording it for a resident panellist without an account "
+        "(their number); else yourself",
     )
 
 
@@ -178,7 +180,9 @@ class ScoreIn(Input):
     )
     note: Text(5000) = ""  # type: ignore[valid-type]
     panellist: int | None = Field(
-        None, description="A runner entering a panellist's marks (their number); else yourself"
+        None,
+        description="A runner entering the marks of a resident panellist without an account "
+        "(their number); else yourself",
     )
 
 
