@@ -38,6 +38,7 @@ from commonweave.tenancy.models import Membership, Organisation, Place
 from commonweave.tenancy.tokens import issue_api_token
 
 from . import phrases as ph
+from .area import place_demo_areas
 from .bulk import reserve_ids
 from .journeys import HOLDERS, PARTNERS, Journeys, weighted
 
@@ -374,6 +375,7 @@ def generate_demo(
                 done += size
                 progress.update(done)
         gp_registrations(place, random.Random(f"{seed}:gp"))
+        place_demo_areas(place, seed=seed)  # IoD 2025; residents' LSOA and ward
         tokens = _issue_tokens(staff)
     counts = {
         str(model._meta.verbose_name_plural): table.written

@@ -414,7 +414,8 @@ class PostcodeLookup(models.Model):
     latitude = models.FloatField()
     longitude = models.FloatField()
     lsoa_code = models.CharField(max_length=12, blank=True)
-    ward_code = models.CharField(max_length=12, blank=True)
+    # Indexed: area profiles (impact.profiles) find a ward's neighbourhoods by it.
+    ward_code = models.CharField(max_length=12, blank=True, db_index=True)
     lad_code = models.CharField(
         max_length=9, blank=True, db_index=True, help_text="The local authority (e.g. E08000004)."
     )

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import views, views_area
 
 app_name = "impact"
 urlpatterns = [
+    path("area/", views_area.area, name="area_profile"),
     path("values/", views.value_list, name="value_list"),
     path("values/new/", views.value_new, name="value_new"),
     path("recipes/", views.recipe_list, name="recipe_list"),

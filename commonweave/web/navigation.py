@@ -116,6 +116,7 @@ ENTRIES: tuple[_Entry, ...] = (
         _aggregates,
         ("/wellbeing/cohort/", "/wellbeing/exports/"),
     ),
+    _Entry("area", _("Area profile"), "impact:area_profile", _aggregates, ("/impact/area/",)),
     _Entry("impact", _("Social value"), "impact:value_list", _values, namespaces=("impact",)),
     _Entry("members", _("People and roles"), "tenancy:members", _place_admin, ("/place/",)),
     _Entry("audit", _("Audit log"), "audit:log", _place_admin, ("/audit/",)),

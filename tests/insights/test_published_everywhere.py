@@ -38,6 +38,11 @@ NOT_COUNTS_OF_PEOPLE = [
     (r"\.(minimum_age|maximum_age|distance_m|months)$", "ages, metres and months"),
     (r"\.(referral_places|places_free)$", "a service's places to refer into, for referring"),
     (r"\.price_year$", "the year a social value's prices are in"),
+    (
+        r"\.(area_lsoas|area_lsoas_with_population|area_population)$",
+        "an area's neighbourhoods and population from the Indices of Deprivation: open data "
+        "about the area, not people the partnership serves",
+    ),
 ]
 
 

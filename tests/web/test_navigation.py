@@ -79,6 +79,7 @@ EXPECTED = {
         "Network",
         "Overview",
         "Wellbeing change",
+        "Area profile",
     ],
     "worker_b": ["Shared with us", "Your referrals", "Directory", "Learning", "Network"],
     "analyst": [
@@ -88,6 +89,7 @@ EXPECTED = {
         "Network",
         "Overview",
         "Wellbeing change",
+        "Area profile",
         "Social value",
     ],
     "place_admin": [
@@ -98,6 +100,7 @@ EXPECTED = {
         "Money",
         "Overview",
         "Wellbeing change",
+        "Area profile",
         "Social value",
         "People and roles",
         "Audit log",
@@ -145,6 +148,7 @@ def test_a_coordinator_who_is_also_a_partner_worker_sees_both_sets_once(world, l
         "Money",
         "Overview",
         "Wellbeing change",
+        "Area profile",
         "Social value",
         "People and roles",
         "Audit log",

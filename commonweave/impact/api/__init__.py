@@ -1,11 +1,12 @@
 """Social value in the JSON API under /api/impact/: the value library, and recipes (a £
 figure with its receipt). The same selectors, services and rules as the pages
 (impact/rules.py): coordinators, analysts and place admins of the place; anyone else finds
-a 404."""
+a 404. The area profile (area.py) is for everyone who sees the place's published
+numbers, as its page is."""
 
 from ninja import Router
 
 router = Router(tags=["Social value"])
 
 # They register on the router.
-from . import endpoints  # noqa: E402, F401
+from . import area, endpoints  # noqa: E402, F401
