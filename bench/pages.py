@@ -39,7 +39,29 @@ PAGES = [
     Page("triage", "catalyst", lambda c: [reverse("people:triage")]),
     Page("overview", "analyst", lambda c: [reverse("insights:overview")]),
     Page("api_residents", "token", lambda c: ["/api/residents"]),
+    # Area profiles (issue 18): the place, its three busiest wards, and the API.
+    Page("area_profile", "analyst", lambda c: [reverse("impact:area_profile")]),
+    Page(
+        "area_profile_ward",
+        "analyst",
+        lambda c: [f"{reverse('impact:area_profile')}?ward={code}" for code in c["ward_codes"]],
+    ),
+    Page("api_area_profile", "token", lambda c: ["/api/impact/area-profile"]),
 ]
+
+
+def busiest_wards(place, n=3) -> list[str]:
+    """The codes of the wards where most of the place's residents live."""
+    from commonweave.people.models import Resident
+
+    return list(
+        Resident.objects.filter(place=place)
+        .exclude(ward_code="")
+        .values("ward_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "ward_code")
+        .values_list("ward_code", flat=True)[:n]
+    )
 
 
 def pick_catalyst(place):
@@ -144,7 +166,7 @@ def measure_place(place, size, *, runs, warmup):
     _, raw = issue_api_token(
         organisation=place.lead_organisation, name="Benchmark", role=Role.CATALYST
     )
-    context = {"caseload_ids": caseload_ids}
+    context = {"caseload_ids": caseload_ids, "ward_codes": busiest_wards(place)}
     clients = {
         "catalyst": (signed_in(catalyst), {}),
         "analyst": (signed_in(analyst), {}),

@@ -26,3 +26,33 @@ class ChangeMeasure(models.TextChoices):
         _("No longer severely lonely (share of the cohort, 0 to 1)"),
     )
     OTHER = "other", _("Another measure")
+
+
+class IndicatorSource(models.TextChoices):
+    """Where an indicator of progress towards an outcome comes from: one of the numbers
+    the partnership's own data (and the area data) already give, so every indicator can be
+    read on a dashboard rather than typed in (docs/impact.md, "Theory of change")."""
+
+    REFERRALS_RECEIVED = "referrals_received", _("Referrals received (journeys)")
+    FIRST_CONTACT_IN_PROMISE = (
+        "first_contact_in_promise",
+        _("First contacts made within the promised time (journeys)"),
+    )
+    PEOPLE_ENGAGED = "people_engaged", _("People engaged (journeys)")
+    CONNECTIONS_MADE = "connections_made", _("Connections made (journeys)")
+    GRADUATIONS = "graduations", _("People who graduated (journeys)")
+    HELPERS = "helpers", _("Neighbours helping others (mutual aid)")
+    WELLBEING_CHANGE = (
+        "wellbeing_change",
+        _("Change in a cohort's life map or measure (wellbeing)"),
+    )
+    NETWORK_TIES = "network_ties", _("Ties between people and organisations (network)")
+    BRIDGING_TIES = "bridging_ties", _("Bridging ties across groups (network)")
+    BARRIERS_RAISED = "barriers_raised", _("Barriers raised (learning)")
+    BARRIERS_RESOLVED = "barriers_resolved", _("Barriers resolved (learning)")
+    MONEY_TO_RESIDENTS = "money_to_residents", _("Money paid to residents (grants)")
+    COMMUNITY_GRANTS = "community_grants", _("Community grants awarded (grants)")
+    AREA_MOST_DEPRIVED = (
+        "area_most_deprived",
+        _("Share of residents served who live in the most deprived 20% (area profile)"),
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from commonweave.core.publicid import PublicIdField
 
 from . import deflators
-from .enums import ChangeMeasure, ValueBasis, ValueKind
+from .enums import ChangeMeasure, IndicatorSource, ValueBasis, ValueKind
 from .recipes import Quantity, Result, Uprating, Value
 
 
@@ -276,3 +276,143 @@ class ValueTotal(Kept):
 
     def __str__(self):
         return self.title
+
+
+# --- The theory of change (issue 18, part 3; docs/impact.md, "Theory of change") ----------
+
+
+class TheoryOfChange(Kept):
+    """A place's theory of change: one row per place, holding the number of its newest
+    version. Saving a version locks this row and checks the number (core/versioning.py),
+    so two people saving at once never make two versions of one number."""
+
+    place = models.OneToOneField("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0)  # 0: nothing saved yet
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("theory of change")
+
+    def __str__(self):
+        return f"{self.place_id}: v{self.version}"
+
+
+class TheoryVersion(Kept):
+    """One saved version of a place's theory of change: never changed once saved. The next
+    version is built whole from what was submitted, with a note of what changed and why."""
+
+    theory = models.ForeignKey(TheoryOfChange, on_delete=models.PROTECT, related_name="versions")
+    place = models.ForeignKey("tenancy.Place", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(_("Version"))
+    area_analysis = models.TextField(_("Our shared analysis of the area"))
+    change_note = models.TextField(_("What changed and why"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("theory of change version")
+        ordering = ["place_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "number"], name="impact_theory_place_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="impact_theory_number_from_1"),
+        ]
+
+    def __str__(self):
+        return f"v{self.number}"
+
+
+class Outcome(Kept):
+    """An outcome the partnership works towards, in one version (number: its order)."""
+
+    version = models.ForeignKey(TheoryVersion, on_delete=models.PROTECT, related_name="outcomes")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(_("Outcome"), max_length=200)
+    description = models.TextField(_("Description"), blank=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        ordering = ["version_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="impact_outcome_number")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Activity(Kept):
+    """What the partnership does, meant to lead to one or more outcomes of its version."""
+
+    version = models.ForeignKey(TheoryVersion, on_delete=models.PROTECT, related_name="activities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(_("Activity"), max_length=200)
+    outcomes = models.ManyToManyField(Outcome, related_name="activities")
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["version_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="impact_activity_number")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Assumption(Kept):
+    """Something the theory takes to be true: about one outcome, one activity, or the
+    whole theory (neither)."""
+
+    version = models.ForeignKey(TheoryVersion, on_delete=models.PROTECT, related_name="assumptions")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(_("Assumption"))
+    outcome = models.ForeignKey(
+        Outcome, null=True, blank=True, on_delete=models.PROTECT, related_name="assumptions"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="assumptions"
+    )
+
+    class Meta:
+        verbose_name = _("assumption")
+        ordering = ["version_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="impact_assumption_number"),
+            models.CheckConstraint(
+                condition=Q(outcome__isnull=True) | Q(activity__isnull=True),
+                name="impact_assumption_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Indicator(Kept):
+    """What shows progress towards an outcome: a name, one of the numbers the dashboards
+    compute (IndicatorSource), and an optional target in words."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="indicators")
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(_("Indicator"), max_length=200)
+    source = models.CharField(
+        _("Where it comes from"), max_length=40, choices=IndicatorSource.choices
+    )
+    target = models.CharField(_("Target"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        ordering = ["outcome_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "number"], name="impact_indicator_number"),
+            models.CheckConstraint(
+                condition=Q(source__in=IndicatorSource.values), name="impact_indicator_source"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

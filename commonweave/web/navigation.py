@@ -74,6 +74,12 @@ def _values(viewer: Any) -> bool:
     return bool(viewer.org_ids("coordinator", "analyst", "place_admin"))
 
 
+def _reads_theory(viewer: Any) -> bool:
+    # impact.rules.may_read_theory: everyone who sees published numbers, and partner workers
+    # (tests/web/test_navigation.py holds the two together).
+    return bool(viewer.can_see_aggregates or viewer.org_ids("partner_worker"))
+
+
 def _anyone(viewer: Any) -> bool:
     return True
 
@@ -117,6 +123,7 @@ ENTRIES: tuple[_Entry, ...] = (
         ("/wellbeing/cohort/", "/wellbeing/exports/"),
     ),
     _Entry("area", _("Area profile"), "impact:area_profile", _aggregates, ("/impact/area/",)),
+    _Entry("theory", _("Theory of change"), "impact:theory", _reads_theory, ("/impact/theory/",)),
     _Entry("impact", _("Social value"), "impact:value_list", _values, namespaces=("impact",)),
     _Entry("members", _("People and roles"), "tenancy:members", _place_admin, ("/place/",)),
     _Entry("audit", _("Audit log"), "audit:log", _place_admin, ("/audit/",)),

@@ -80,8 +80,16 @@ EXPECTED = {
         "Overview",
         "Wellbeing change",
         "Area profile",
+        "Theory of change",
     ],
-    "worker_b": ["Shared with us", "Your referrals", "Directory", "Learning", "Network"],
+    "worker_b": [
+        "Shared with us",
+        "Your referrals",
+        "Directory",
+        "Learning",
+        "Network",
+        "Theory of change",
+    ],
     "analyst": [
         "Your referrals",
         "Directory",
@@ -90,6 +98,7 @@ EXPECTED = {
         "Overview",
         "Wellbeing change",
         "Area profile",
+        "Theory of change",
         "Social value",
     ],
     "place_admin": [
@@ -101,6 +110,7 @@ EXPECTED = {
         "Overview",
         "Wellbeing change",
         "Area profile",
+        "Theory of change",
         "Social value",
         "People and roles",
         "Audit log",
@@ -113,6 +123,15 @@ def test_social_value_is_offered_to_exactly_those_the_pages_let_in():
     from commonweave.impact.rules import VALUER_ROLES
 
     assert set(VALUER_ROLES) == {Role.COORDINATOR, Role.ANALYST, Role.PLACE_ADMIN}
+
+
+def test_the_theory_of_change_is_offered_to_exactly_those_the_pages_let_in(world):
+    from commonweave.impact.rules import may_read_theory
+    from commonweave.web.navigation import _reads_theory
+
+    for user in (world.catalyst_a, world.manager_a, world.worker_b, world.analyst):
+        viewer = world.viewer(user)
+        assert _reads_theory(viewer) == may_read_theory(viewer), user
 
 
 def test_shared_with_us_is_offered_to_exactly_those_the_page_lets_in():
@@ -149,6 +168,7 @@ def test_a_coordinator_who_is_also_a_partner_worker_sees_both_sets_once(world, l
         "Overview",
         "Wellbeing change",
         "Area profile",
+        "Theory of change",
         "Social value",
         "People and roles",
         "Audit log",
@@ -209,7 +229,7 @@ def test_an_item_whose_page_is_not_installed_is_left_out(world, monkeypatch):
 
     monkeypatch.setattr(navigation, "reverse", reverse_without_shared)
     keys = [i.key for i in nav_items(world.viewer(world.worker_b), "/")]
-    assert keys == ["referrals", "directory", "learning", "network"]
+    assert keys == ["referrals", "directory", "learning", "network", "theory"]
 
 
 def test_the_menu_toggle_is_there_and_hidden_until_scripts_run(world, login):
