@@ -111,6 +111,12 @@ def main(argv=None):
                 residents=size, seed=args.seed, slug=f"bench-{size}", name=f"Bench {size}"
             )
             emit({"name": "demo_generate", "n": size, "seconds": round(report.seconds, 2)})
+            # The demo's wards, as `python -m commonweave demo` adds them: the area profile
+            # draws them and is timed for one of them.
+            from commonweave.demo.directory import DEMO_WARDS
+            from commonweave.directory.neighbourhoods import import_boundaries
+
+            import_boundaries(report.place, DEMO_WARDS, kind="ward")
             for record in measure_place(report.place, size, runs=args.runs, warmup=args.warmup):
                 emit(record)
                 results.append(record)

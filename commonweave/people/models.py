@@ -136,7 +136,20 @@ class Resident(models.Model):
             models.Index(fields=["catalyst", "stage"]),
             models.Index(fields=["place", "stage", "merged_into"]),
             # Covers the overview's graduations per month: no table lookups.
-            models.Index(fields=["place", "graduated_at", "merged_into"]),
+            models.Index(
+                fields=["place", "graduated_at", "merged_into", "record_key"],
+                name="people_resident_graduated_idx",
+            ),
+            # A published count of people joins each row to its resident for the record key
+            # alone: read from this narrow index, not the wide row (the overview's referral
+            # counts at 50,000 residents: about 250 -> 150 ms).
+            models.Index(fields=["id", "record_key"], name="people_resident_key_idx"),
+            # Covers the area profile's residents by ward and neighbourhood (impact.profiles):
+            # read from the index in group order, no table lookups (132 -> 32 ms at 50,000).
+            models.Index(
+                fields=["place", "merged_into", "ward_code", "lsoa_code", "record_key"],
+                name="people_resident_area_idx",
+            ),
         ]
 
     def __str__(self):
@@ -214,7 +227,8 @@ class Referral(models.Model):
         ordering = ["due_at"]
         indexes = [
             models.Index(fields=["place", "status", "due_at"]),
-            # Covers the overview's front doors and response times, read from the index alone.
+            # Covers the overview's front doors and response times, read from the index alone
+            # (the resident too, whose record key each published count adds up).
             models.Index(
                 fields=[
                     "place",
@@ -223,7 +237,9 @@ class Referral(models.Model):
                     "status",
                     "due_at",
                     "first_contact_at",
-                ]
+                    "resident",
+                ],
+                name="people_referral_overview_idx",
             ),
             models.Index(fields=["referring_organisation", "received_at"]),
         ]
