@@ -20,6 +20,7 @@ from .learning import generate_learning
 from .mutualaid import generate_mutual_aid
 from .network import demo_drawings
 from .referrals import generate_service_referrals
+from .theory import generate_theory
 
 # Deriving ties takes about 1.7 s per 1,000 residents, and the analysis grows with them:
 # both done inline only for demos up to this size (bigger: Network -> Recompute, a job).
@@ -88,6 +89,11 @@ def generate_partnership(place, *, residents, seed=1, say=print) -> dict:
         "money",
         lambda m: f"Money: {m['funds']} funds, {m['awards']} awards, {m['paid']} paid",
         lambda: generate_money(place, seed=seed),
+    )
+    part(
+        "theory of change",
+        lambda n: f"Theory of change: {n} versions (outcomes, activities, indicators)",
+        lambda: generate_theory(place),
     )
     part(
         "service referrals",

@@ -125,6 +125,18 @@ def neighbours_help_each_other_and_the_overview_shows_how_fast(place):
     assert notes["Half of the needs matched had a proposed match within"] == "24 hours"
 
 
+def the_theory_of_change_has_a_history_and_indicators_from_the_partnerships_numbers(place):
+    """Two versions, the second saying what changed; every indicator from the fixed list."""
+    from commonweave.impact.enums import IndicatorSource
+    from commonweave.impact.models import Indicator, TheoryVersion
+
+    versions = list(TheoryVersion.objects.filter(place=place).order_by("number"))
+    assert [v.number for v in versions] == [1, 2] and versions[1].change_note
+    sources = set(Indicator.objects.filter(outcome__version=versions[1]).values_list(
+        "source", flat=True))  # fmt: skip
+    assert len(sources) >= 4 and sources <= set(IndicatorSource.values)
+
+
 # The default demo takes a while to build, so it is built once and each part of the
 # story is checked on it in turn (a failure names the part: the function above it).
 STORY = (
@@ -135,6 +147,7 @@ STORY = (
     the_first_catalyst_has_first_contacts_waiting_an_overdue_one_and_an_urgent_one,
     partners_services_took_referrals_and_accepted_some,
     neighbours_help_each_other_and_the_overview_shows_how_fast,
+    the_theory_of_change_has_a_history_and_indicators_from_the_partnerships_numbers,
 )
 
 

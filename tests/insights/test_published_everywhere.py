@@ -43,6 +43,12 @@ NOT_COUNTS_OF_PEOPLE = [
         "an area's neighbourhoods and population from the Indices of Deprivation: open data "
         "about the area, not people the partnership serves",
     ),
+    (
+        r"(^\.number|\.(outcomes|activities|assumptions|indicators|items)\[\]\.(number|activity|outcome)"
+        r"|\.(outcomes|activities)\[\]\.(activities|outcomes)\[\])$",
+        "the theory of change's own numbering of its versions, outcomes, activities and "
+        "assumptions, and the links between them",
+    ),
 ]
 
 
